@@ -1,0 +1,46 @@
+# Two commands do everything: `make lab` (set up, then open the course) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8888
+
+.PHONY: lab test setup lint format clean-notebooks navigation benchmark help
+
+help:
+	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
+	@echo "make test       set up .venv if needed, then run every test"
+	@echo "make benchmark  run the benchmarks and print their figures"
+	@echo "make navigation rewrite the navigation cell of every lesson"
+	@echo "make lint       ruff"
+
+setup: $(STAMP)
+
+# Reinstall only when the project's metadata changes; otherwise this is instant.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) notebooks/00-start-here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+
+navigation: $(STAMP)
+	$(BIN)/python scripts/update_navigation.py
+
+clean-notebooks: $(STAMP)
+	$(BIN)/python scripts/clean_notebooks.py
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py

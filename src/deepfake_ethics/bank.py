@@ -1,0 +1,80 @@
+"""Loading the content bank: quiz files and figure files shipped with the package."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .schema import ContentError, Figure, Quiz, parse_figure_file, parse_quiz_file
+
+CONTENT_DIR = Path(str(resources.files(__package__).joinpath("content")))
+QUIZ_DIR = CONTENT_DIR / "quizzes"
+FIGURE_DIR = CONTENT_DIR / "figures"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with the fast C loader where available; errors name the file."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise ContentError(path, None, where, f"not valid YAML ({exc})") from None
+
+
+def load_quiz_file(path: Path | str) -> list[Quiz]:
+    """Read and validate one lesson's quiz file."""
+    path = Path(path)
+    return parse_quiz_file(read_yaml(path), path)
+
+
+def load_figure_file(path: Path | str) -> Figure:
+    """Read and validate one figure file."""
+    path = Path(path)
+    return parse_figure_file(read_yaml(path), path)
+
+
+@functools.cache
+def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
+    """Every quiz of the course by id, in lesson order (cached after the first call)."""
+    bank: dict[str, Quiz] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        for q in load_quiz_file(path):
+            if q.id in bank:
+                raise ContentError(path, q.id, "id", f"also used in lesson '{bank[q.id].lesson}'")
+            bank[q.id] = q
+    return bank
+
+
+@functools.cache
+def figures(directory: Path = FIGURE_DIR) -> dict[str, Figure]:
+    """Every figure of the course by id (cached after the first call)."""
+    bank: dict[str, Figure] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        fig = load_figure_file(path)
+        if fig.id in bank:
+            raise ContentError(path, fig.id, "id", "another figure file has the same id")
+        bank[fig.id] = fig
+    return bank
+
+
+def get_quiz(quiz_id: str) -> Quiz:
+    """The quiz with this id; a helpful KeyError if there is none."""
+    bank = quizzes()
+    if quiz_id not in bank:
+        raise KeyError(f"no quiz '{quiz_id}' in {QUIZ_DIR}; known ids: {', '.join(bank)}")
+    return bank[quiz_id]
+
+
+def get_figure(figure_id: str) -> Figure:
+    """The figure with this id; a helpful KeyError if there is none."""
+    bank = figures()
+    if figure_id not in bank:
+        raise KeyError(f"no figure '{figure_id}' in {FIGURE_DIR}; known ids: {', '.join(bank)}")
+    return bank[figure_id]

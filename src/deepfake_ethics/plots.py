@@ -1,0 +1,209 @@
+"""Figures for the lessons: one course style, drawn from data, always with alt text.
+
+``figure("laws-timeline")`` draws a figure described in ``content/figures/`` and shows it
+as an image with alt text and a caption. ``draw(id)`` returns the Matplotlib figure itself
+(for saving or testing). Figures are built with :class:`matplotlib.figure.Figure` rather
+than pyplot, so nothing is shown twice and no global state is touched.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .bank import get_figure
+from .schema import Figure, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.figure
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness. Shapes and labels
+# carry the same information, so no figure relies on colour alone.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+MARKERS = ["o", "s", "D", "^", "v", "P", "X"]
+GROUP_STYLE = {  # flow-diagram node groups: (face colour, hatch)
+    "input": ("#DCEBF7", ""),
+    "model": ("#FBE3D6", "//"),
+    "output": ("#D9F2E6", ""),
+    "check": ("#F3E0EC", ".."),
+    "": ("#EEEEEE", ""),
+}
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+}
+
+
+@dataclass
+class FigureOutput:
+    """A rendered figure that Jupyter shows as an image with alt text and a caption."""
+
+    png: bytes
+    alt: str
+    caption: str
+    sources: tuple[Source, ...] = ()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        cites = "; ".join(
+            f'<a href="{html.escape(s.url)}">{html.escape(s.title)}</a> ({html.escape(s.date)})'
+            for s in self.sources
+        )
+        source_line = f"<br><small>Sources: {cites}</small>" if cites else ""
+        return (
+            '<figure style="margin:0">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+            'style="max-width:100%">'
+            f"<figcaption>{html.escape(self.caption)}{source_line}</figcaption></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return f"[Figure] {self.caption}\n[Description] {self.alt}"
+
+
+def new_figure(width: float = 8.0, height: float = 4.0) -> matplotlib.figure.Figure:
+    """An empty figure in the course style (no pyplot, no global state)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(STYLE)
+    from matplotlib.figure import Figure as MplFigure
+
+    return MplFigure(figsize=(width, height), layout="constrained")
+
+
+def render(fig: matplotlib.figure.Figure, alt: str, caption: str,
+           sources: tuple[Source, ...] = ()) -> FigureOutput:
+    """Turn a Matplotlib figure into a displayable image with alt text."""
+    if not alt.strip():
+        raise ValueError("every figure needs alt text")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return FigureOutput(buffer.getvalue(), alt.strip(), caption.strip(), tuple(sources))
+
+
+def draw(figure_id: str) -> matplotlib.figure.Figure:
+    """Draw the course figure with this id and return the Matplotlib figure."""
+    spec = get_figure(figure_id)
+    drawer = {"timeline": _draw_timeline, "bars": _draw_bars, "flow": _draw_flow}[spec.kind]
+    return drawer(spec)
+
+
+def figure(figure_id: str) -> FigureOutput:
+    """Show the course figure with this id, with its alt text, caption and sources."""
+    spec = get_figure(figure_id)
+    return render(draw(figure_id), spec.alt, spec.caption, spec.sources)
+
+
+def _as_date(value: str) -> dt.date:
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def _draw_timeline(spec: Figure) -> matplotlib.figure.Figure:
+    import matplotlib.dates as mdates
+
+    lanes: list[str] = spec.data["lanes"]
+    events = sorted(spec.data["events"], key=lambda e: e["date"])
+    height = 1.2 + 0.5 * len(events) ** 0.5 + 0.9 * len(lanes)
+    fig = new_figure(10, max(3.5, height))
+    ax = fig.add_subplot()
+    lane_y = {lane: len(lanes) - i for i, lane in enumerate(lanes)}
+    last_end: dict[str, float] = {}
+    for event in events:
+        lane = event["lane"]
+        i = lanes.index(lane)
+        x = mdates.date2num(_as_date(event["date"]))
+        # Alternate labels above and below the lane when they would collide.
+        offset = 0.22 if last_end.get(lane, -1e9) < x else -0.3
+        last_end[lane] = x + 330 if offset > 0 else last_end[lane]
+        y = lane_y[lane]
+        ax.plot(x, y, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)],
+                markersize=8, linestyle="none")
+        ax.annotate(f"{event['date'][:7]} {event['label']}", (x, y), xytext=(x, y + offset),
+                    fontsize=7.5, ha="left", va="center", rotation=0)
+    for lane, y in lane_y.items():
+        ax.axhline(y, color="#BBBBBB", linewidth=0.8, zorder=0)
+    ax.set_yticks(list(lane_y.values()), list(lane_y.keys()))
+    ax.set_ylim(0.4, len(lanes) + 0.7)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    first = mdates.date2num(_as_date(events[0]["date"]))
+    last = mdates.date2num(_as_date(events[-1]["date"]))
+    ax.set_xlim(first - 120, last + 700)
+    ax.set_title(spec.title, loc="left")
+    ax.spines["left"].set_visible(False)
+    return fig
+
+
+def _draw_bars(spec: Figure) -> matplotlib.figure.Figure:
+    bars: list[dict[str, Any]] = spec.data["bars"]
+    unit = spec.data["unit"]
+    fig = new_figure(8, 1.4 + 0.6 * len(bars))
+    ax = fig.add_subplot()
+    labels = [b["label"] for b in bars][::-1]
+    values = [b["value"] for b in bars][::-1]
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(bars))][::-1]
+    hatches = ["", "//", "..", "xx", "\\\\", "++"]
+    container = ax.barh(labels, values, color=colours, edgecolor="black", linewidth=0.6)
+    for i, patch in enumerate(container.patches):
+        patch.set_hatch(hatches[(len(bars) - 1 - i) % len(hatches)])
+    for bar_spec, patch in zip(bars[::-1], container.patches, strict=True):
+        note = f"  ({bar_spec['note']})" if bar_spec.get("note") else ""
+        ax.annotate(f" {bar_spec['value']:g}{unit}{note}",
+                    (patch.get_width(), patch.get_y() + patch.get_height() / 2),
+                    va="center", fontsize=9)
+    reference = spec.data.get("reference")
+    if reference:
+        ax.axvline(reference["value"], color="black", linestyle="--", linewidth=1)
+        ax.annotate(f"{reference['label']} ({reference['value']:g}{unit})",
+                    (reference["value"], len(bars) - 0.45), ha="center", fontsize=9)
+    top = max(values + [reference["value"] if reference else 0])
+    ax.set_xlim(0, top * 1.45)
+    ax.set_xlabel(spec.data.get("xlabel", unit))
+    ax.set_title(spec.title, loc="left")
+    return fig
+
+
+def _draw_flow(spec: Figure) -> matplotlib.figure.Figure:
+    from matplotlib.patches import FancyArrowPatch
+
+    nodes = {n["id"]: n for n in spec.data["nodes"]}
+    fig = new_figure(10, 6)
+    ax = fig.add_subplot()
+    ax.set_xlim(-0.5, 10.5)
+    ax.set_ylim(-0.5, 6.5)
+    ax.axis("off")
+    boxes = {}
+    for node in nodes.values():
+        face, hatch = GROUP_STYLE.get(node.get("group", ""), GROUP_STYLE[""])
+        text = ax.text(node["x"], node["y"], node["label"], ha="center", va="center",
+                       fontsize=9, wrap=True, zorder=3,
+                       bbox={"boxstyle": "round,pad=0.5", "facecolor": face, "hatch": hatch,
+                             "edgecolor": "#333333"})
+        boxes[node["id"]] = text
+    for edge in spec.data["edges"]:
+        start, end = nodes[edge["from"]], nodes[edge["to"]]
+        arrow = FancyArrowPatch((start["x"], start["y"]), (end["x"], end["y"]),
+                                arrowstyle="-|>", mutation_scale=14, color="#333333",
+                                patchA=boxes[edge["from"]].get_bbox_patch(),
+                                patchB=boxes[edge["to"]].get_bbox_patch(), zorder=2,
+                                shrinkA=4, shrinkB=4)
+        ax.add_patch(arrow)
+        if edge.get("label"):
+            ax.text((start["x"] + end["x"]) / 2, (start["y"] + end["y"]) / 2, edge["label"],
+                    fontsize=8, ha="center", va="center", style="italic", zorder=4,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
+                          "edgecolor": "none"})
+    ax.set_title(spec.title, loc="left")
+    return fig

@@ -1,0 +1,294 @@
+"""The shape of the course content (quizzes and figures) and its validation.
+
+Content files are YAML, one per lesson for quizzes and one per figure. Validation turns a
+parsed file into frozen dataclasses, or raises :class:`ContentError` naming the file, the
+item (quiz or figure id) and the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+QUIZ_KINDS = ("single", "multiple", "reflection")
+FIGURE_KINDS = ("timeline", "bars", "flow")
+FAQ_IDS = ("L1", "L2", "L3", "E1", "E2", "E3", "E4", "E5", "P1", "P2", "P3")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class ContentError(ValueError):
+    """A content file does not match the schema; the message says where and why."""
+
+    def __init__(self, path: Path | str, item: str | None, field: str | None, problem: str):
+        self.path, self.item, self.field, self.problem = str(path), item, field, problem
+        where = [f"{self.path}"]
+        if item:
+            where.append(f"item '{item}'")
+        if field:
+            where.append(f"field '{field}'")
+        super().__init__(": ".join(where) + f": {problem}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: what it is, where to find it, and the date the claim refers to."""
+
+    title: str
+    url: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option with the feedback shown when it is chosen."""
+
+    text: str
+    feedback: str
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A scenario quiz: one answer, several answers, or a reflection."""
+
+    id: str
+    lesson: str
+    lesson_title: str
+    kind: str
+    title: str
+    scenario: str
+    question: str
+    options: tuple[Option, ...]
+    explanation: str
+    sources: tuple[Source, ...]
+    faq: str | None = None
+    discussion: tuple[str, ...] = ()
+
+    @property
+    def correct_indices(self) -> frozenset[int]:
+        """Indices of the right options (empty for a reflection)."""
+        return frozenset(i for i, o in enumerate(self.options) if o.correct)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure described as data: what to draw, its alt text, caption and sources."""
+
+    id: str
+    kind: str
+    title: str
+    alt: str
+    caption: str
+    sources: tuple[Source, ...]
+    data: dict[str, Any]
+
+
+class _Checker:
+    """Small helpers that read fields and raise precise errors."""
+
+    def __init__(self, path: Path | str, item: str | None = None):
+        self.path, self.item = path, item
+
+    def fail(self, field: str | None, problem: str) -> ContentError:
+        return ContentError(self.path, self.item, field, problem)
+
+    def mapping(self, value: Any, field: str | None) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(field, f"expected a mapping, got {type(value).__name__}")
+        return value
+
+    def text(self, obj: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
+        field = f"{prefix}{key}"
+        if key not in obj or obj[key] is None:
+            if required:
+                raise self.fail(field, "missing")
+            return ""
+        value = obj[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field, "expected non-empty text")
+        return value.strip()
+
+    def items(self, obj: dict[str, Any], key: str, prefix: str = "", minimum: int = 0) -> list:
+        field = f"{prefix}{key}"
+        value = obj.get(key, [])
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise self.fail(field, f"expected a list, got {type(value).__name__}")
+        if len(value) < minimum:
+            raise self.fail(field, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}")
+        return value
+
+    def unknown(self, obj: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
+        extra = sorted(set(obj) - allowed)
+        if extra:
+            raise self.fail(f"{prefix}{extra[0]}", f"unknown field (allowed: {sorted(allowed)})")
+
+    def date(self, obj: dict[str, Any], key: str, prefix: str) -> str:
+        value = obj.get(key)
+        if isinstance(value, _dt.date):  # YAML turns 2024-01-31 into a date
+            value = value.isoformat()
+        if not isinstance(value, str) or not _DATE.match(value):
+            raise self.fail(f"{prefix}{key}", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+
+    def sources(self, obj: dict[str, Any], minimum: int) -> tuple[Source, ...]:
+        result = []
+        for i, raw in enumerate(self.items(obj, "sources", minimum=minimum)):
+            prefix = f"sources[{i}]."
+            src = self.mapping(raw, f"sources[{i}]")
+            self.unknown(src, {"title", "url", "date"}, prefix)
+            url = self.text(src, "url", prefix)
+            if not url.startswith("https://"):
+                raise self.fail(f"{prefix}url", "expected an https:// address")
+            result.append(Source(self.text(src, "title", prefix), url, self.date(src, "date", prefix)))
+        return tuple(result)
+
+
+def parse_quiz_file(data: Any, path: Path | str) -> list[Quiz]:
+    """Validate one lesson's quiz file (already parsed from YAML) and return its quizzes."""
+    check = _Checker(path)
+    top = check.mapping(data, None)
+    check.unknown(top, {"lesson", "title", "quizzes"})
+    lesson, title = check.text(top, "lesson"), check.text(top, "title")
+    quizzes = [
+        _parse_quiz(raw, path, lesson, title, i)
+        for i, raw in enumerate(check.items(top, "quizzes", minimum=1))
+    ]
+    seen: set[str] = set()
+    for q in quizzes:
+        if q.id in seen:
+            raise ContentError(path, q.id, "id", "used twice in this file")
+        seen.add(q.id)
+    return quizzes
+
+
+def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int) -> Quiz:
+    item = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    check = _Checker(path, item or f"quizzes[{index}]")
+    q = check.mapping(raw, None)
+    allowed = {"id", "faq", "kind", "title", "scenario", "question", "options", "explanation",
+               "sources", "discussion"}
+    check.unknown(q, allowed)
+    qid = check.text(q, "id")
+    if not _ID.match(qid):
+        raise check.fail("id", "use lower-case words joined by hyphens, e.g. 'l1-selling-an-app'")
+    kind = check.text(q, "kind")
+    if kind not in QUIZ_KINDS:
+        raise check.fail("kind", f"expected one of {', '.join(QUIZ_KINDS)}, got '{kind}'")
+    faq = q.get("faq")
+    if faq is not None and faq not in FAQ_IDS:
+        raise check.fail("faq", f"expected one of {', '.join(FAQ_IDS)}, got '{faq}'")
+    options = []
+    for i, raw_opt in enumerate(check.items(q, "options", minimum=2)):
+        prefix = f"options[{i}]."
+        opt = check.mapping(raw_opt, f"options[{i}]")
+        check.unknown(opt, {"text", "feedback", "correct"}, prefix)
+        correct = opt.get("correct", False)
+        if not isinstance(correct, bool):
+            raise check.fail(f"{prefix}correct", "expected true or false")
+        if correct and kind == "reflection":
+            raise check.fail(f"{prefix}correct", "a reflection has no right answer")
+        options.append(Option(check.text(opt, "text", prefix), check.text(opt, "feedback", prefix),
+                              correct))
+    n_right = sum(o.correct for o in options)
+    if kind == "single" and n_right != 1:
+        raise check.fail("options", f"a 'single' quiz needs exactly one correct option, has {n_right}")
+    if kind == "multiple" and n_right < 1:
+        raise check.fail("options", "a 'multiple' quiz needs at least one correct option")
+    discussion = tuple(
+        _as_text(check, d, f"discussion[{i}]") for i, d in enumerate(check.items(q, "discussion"))
+    )
+    if kind == "reflection" and not discussion:
+        raise check.fail("discussion", "a reflection needs discussion points")
+    return Quiz(
+        id=qid, lesson=lesson, lesson_title=title, kind=kind, title=check.text(q, "title"),
+        scenario=check.text(q, "scenario"), question=check.text(q, "question"),
+        options=tuple(options), explanation=check.text(q, "explanation"),
+        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion,
+    )
+
+
+def _as_text(check: _Checker, value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise check.fail(field, "expected non-empty text")
+    return value.strip()
+
+
+def parse_figure_file(data: Any, path: Path | str) -> Figure:
+    """Validate one figure file (already parsed from YAML) and return the figure."""
+    item = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    check = _Checker(path, item)
+    top = check.mapping(data, None)
+    common = {"id", "kind", "title", "alt", "caption", "sources"}
+    kind = check.text(top, "kind")
+    specific = {"timeline": {"events", "lanes"}, "bars": {"bars", "unit", "reference", "xlabel"},
+                "flow": {"nodes", "edges"}}
+    if kind not in FIGURE_KINDS:
+        raise check.fail("kind", f"expected one of {', '.join(FIGURE_KINDS)}, got '{kind}'")
+    check.unknown(top, common | specific[kind])
+    fid = check.text(top, "id")
+    if not _ID.match(fid):
+        raise check.fail("id", "use lower-case words joined by hyphens")
+    data_part = {k: top[k] for k in specific[kind] if k in top}
+    {"timeline": _check_timeline, "bars": _check_bars, "flow": _check_flow}[kind](check, data_part)
+    return Figure(
+        id=fid, kind=kind, title=check.text(top, "title"), alt=check.text(top, "alt"),
+        caption=check.text(top, "caption"), sources=check.sources(top, minimum=0), data=data_part,
+    )
+
+
+def _check_timeline(check: _Checker, data: dict[str, Any]) -> None:
+    lanes = [_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(check.items(data, "lanes", minimum=1))]
+    for i, raw in enumerate(check.items(data, "events", minimum=1)):
+        prefix = f"events[{i}]."
+        ev = check.mapping(raw, f"events[{i}]")
+        check.unknown(ev, {"date", "label", "lane"}, prefix)
+        ev["date"] = check.date(ev, "date", prefix)
+        check.text(ev, "label", prefix)
+        if check.text(ev, "lane", prefix) not in lanes:
+            raise check.fail(f"{prefix}lane", f"not one of the lanes {lanes}")
+
+
+def _check_bars(check: _Checker, data: dict[str, Any]) -> None:
+    check.text(data, "unit")
+    for i, raw in enumerate(check.items(data, "bars", minimum=1)):
+        prefix = f"bars[{i}]."
+        bar = check.mapping(raw, f"bars[{i}]")
+        check.unknown(bar, {"label", "value", "note"}, prefix)
+        check.text(bar, "label", prefix)
+        check.text(bar, "note", prefix, required=False)
+        if not isinstance(bar.get("value"), int | float) or isinstance(bar.get("value"), bool):
+            raise check.fail(f"{prefix}value", "expected a number")
+    if "reference" in data:
+        ref = check.mapping(data["reference"], "reference")
+        check.unknown(ref, {"value", "label"}, "reference.")
+        check.text(ref, "label", "reference.")
+        if not isinstance(ref.get("value"), int | float):
+            raise check.fail("reference.value", "expected a number")
+
+
+def _check_flow(check: _Checker, data: dict[str, Any]) -> None:
+    ids = set()
+    for i, raw in enumerate(check.items(data, "nodes", minimum=2)):
+        prefix = f"nodes[{i}]."
+        node = check.mapping(raw, f"nodes[{i}]")
+        check.unknown(node, {"id", "label", "x", "y", "group"}, prefix)
+        ids.add(check.text(node, "id", prefix))
+        check.text(node, "label", prefix)
+        check.text(node, "group", prefix, required=False)
+        for axis in ("x", "y"):
+            if not isinstance(node.get(axis), int | float):
+                raise check.fail(f"{prefix}{axis}", "expected a number (0 to 10)")
+    for i, raw in enumerate(check.items(data, "edges", minimum=1)):
+        prefix = f"edges[{i}]."
+        edge = check.mapping(raw, f"edges[{i}]")
+        check.unknown(edge, {"from", "to", "label"}, prefix)
+        for end in ("from", "to"):
+            if check.text(edge, end, prefix) not in ids:
+                raise check.fail(f"{prefix}{end}", "names no node")
+        check.text(edge, "label", prefix, required=False)
