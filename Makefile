@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
+LAB_ARGS ?=
 
 .PHONY: lab test setup lint format clean-notebooks navigation benchmark help
 
@@ -25,7 +26,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(LAB_ARGS) notebooks/00-start-here.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -132,7 +132,7 @@ def _draw_timeline(spec: Figure) -> matplotlib.figure.Figure:
                 markersize=8, linestyle="none")
         ax.annotate(f"{event['date'][:7]} {event['label']}", (x, y), xytext=(x, y + offset),
                     fontsize=7.5, ha="left", va="center", rotation=0)
-    for lane, y in lane_y.items():
+    for y in lane_y.values():
         ax.axhline(y, color="#BBBBBB", linewidth=0.8, zorder=0)
     ax.set_yticks(list(lane_y.values()), list(lane_y.keys()))
     ax.set_ylim(0.4, len(lanes) + 0.7)

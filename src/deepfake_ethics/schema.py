@@ -145,7 +145,8 @@ class _Checker:
             url = self.text(src, "url", prefix)
             if not url.startswith("https://"):
                 raise self.fail(f"{prefix}url", "expected an https:// address")
-            result.append(Source(self.text(src, "title", prefix), url, self.date(src, "date", prefix)))
+            title = self.text(src, "title", prefix)
+            result.append(Source(title, url, self.date(src, "date", prefix)))
         return tuple(result)
 
 
@@ -197,7 +198,8 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
                               correct))
     n_right = sum(o.correct for o in options)
     if kind == "single" and n_right != 1:
-        raise check.fail("options", f"a 'single' quiz needs exactly one correct option, has {n_right}")
+        raise check.fail("options",
+                         f"a 'single' quiz needs exactly one correct option, has {n_right}")
     if kind == "multiple" and n_right < 1:
         raise check.fail("options", "a 'multiple' quiz needs at least one correct option")
     discussion = tuple(
@@ -243,7 +245,8 @@ def parse_figure_file(data: Any, path: Path | str) -> Figure:
 
 
 def _check_timeline(check: _Checker, data: dict[str, Any]) -> None:
-    lanes = [_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(check.items(data, "lanes", minimum=1))]
+    raw_lanes = check.items(data, "lanes", minimum=1)
+    lanes = [_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(raw_lanes)]
     for i, raw in enumerate(check.items(data, "events", minimum=1)):
         prefix = f"events[{i}]."
         ev = check.mapping(raw, f"events[{i}]")

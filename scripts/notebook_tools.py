@@ -1,0 +1,46 @@
+"""Shared helpers for the small scripts that maintain the course notebooks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON_DIR = ROOT / "notebooks"
+RELEASE_DIR = ROOT / "release"
+SOURCE_DIR = ROOT / "source"
+
+
+def lessons() -> list[Path]:
+    """Lesson notebooks in course order (their names sort: 00-..., 01-...)."""
+    return sorted(LESSON_DIR.glob("[0-9][0-9]-*.ipynb"))
+
+
+def course_notebooks() -> list[Path]:
+    """Every notebook the repository commits: lessons, sources and releases."""
+    found = []
+    for folder in (LESSON_DIR, SOURCE_DIR, RELEASE_DIR):
+        found += [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    return sorted(found)
+
+
+def title(path: Path) -> str:
+    """The notebook's H1 title."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^# (.+)$", cell.source, flags=re.M)
+            if match:
+                return match.group(1).strip()
+    raise ValueError(f"{path}: no '# Title' heading")
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> bool:
+    """Write a notebook in the repository's format; return True if the file changed."""
+    text = nbformat.writes(nb, version=4) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

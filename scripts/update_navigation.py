@@ -1,0 +1,69 @@
+"""Rewrite the navigation cell at the end of every lesson (idempotent).
+
+The navigation cell is the markdown cell tagged ``navigation``. It links the previous
+lesson, the start page and the next lesson, and the lesson's graded assignment: the
+released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's.
+Run ``make navigation`` after adding, renaming or retitling a lesson or an assignment.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from notebook_tools import LESSON_DIR, RELEASE_DIR, lessons, title, write
+
+MARKER = "<!-- navigation: written by scripts/update_navigation.py, do not edit by hand -->"
+
+
+def assignment_for(lesson: Path) -> Path | None:
+    """The released notebook of the assignment that goes with this lesson, if any."""
+    number = lesson.name[:2]
+    found = sorted(RELEASE_DIR.glob(f"a{number}-*/*.ipynb"))
+    return found[0] if found else None
+
+
+def navigation(index: int, paths: list[Path]) -> str:
+    """The markdown of the navigation cell for lesson ``paths[index]``."""
+    def link(p: Path, text: str) -> str:
+        return f"[{text}]({p.name})"
+
+    parts = []
+    if index > 0:
+        prev = paths[index - 1]
+        parts.append(link(prev, f"← Previous: {prev.name[:2]} {title(prev)}"))
+    if index != 0:
+        parts.append(link(paths[0], "Start page"))
+    if index + 1 < len(paths):
+        nxt = paths[index + 1]
+        parts.append(link(nxt, f"Next: {nxt.name[:2]} {title(nxt)} →"))
+    lines = [MARKER, "---", "", "**Navigation:** " + " · ".join(parts)]
+    assignment = assignment_for(paths[index])
+    if assignment is not None:
+        rel = Path("..") / assignment.relative_to(LESSON_DIR.parent)
+        lines += ["", f"**Graded assignment:** [{assignment.parent.name}]({rel.as_posix()}). "
+                  "In a class, fetch it from the *Assignments* tab instead, so that you can "
+                  "submit it; on your own, open it here and use it for practice."]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    paths = lessons()
+    changed = []
+    for i, path in enumerate(paths):
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if "navigation" in c.metadata.get("tags", [])]
+        if len(cells) != 1:
+            print(f"{path}: expected one cell tagged 'navigation', found {len(cells)}",
+                  file=sys.stderr)
+            return 1
+        cells[0].source = navigation(i, paths)
+        if write(nb, path):
+            changed.append(path.name)
+    print(f"navigation updated in: {', '.join(changed)}" if changed else "navigation up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""`make lab` sets up and serves JupyterLab at the start page (on 127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_start_page(tmp_path):
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), BROWSER="true")
+    log_path = tmp_path / "lab.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        ["make", "lab", "HOST=127.0.0.1", f"PORT={port}",
+         f"LAB_ARGS=--no-browser --IdentityProvider.token={token}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, log_path.read_text()
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.5)
+        with urllib.request.urlopen(
+                f"{base}/lab/tree/notebooks/00-start-here.ipynb?token={token}") as page:
+            html = page.read().decode()
+        assert page.status == 200 and "jupyter-config-data" in html
+        with urllib.request.urlopen(
+                f"{base}/api/contents/notebooks/00-start-here.ipynb?token={token}") as api:
+            model = json.load(api)
+        assert model["type"] == "notebook"
+        assert model["content"]["cells"][0]["source"].startswith("# Start here")
+        # The server opens the start page and listens on loopback only.
+        text = log_path.read_text()
+        assert f"127.0.0.1:{port}/lab/tree/notebooks/00-start-here.ipynb" in text
+        with pytest.raises(urllib.error.HTTPError):  # and it wants the token
+            urllib.request.urlopen(f"{base}/api/contents/notebooks", timeout=5)
+    finally:
+        stop(proc)
+        log.close()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the server and everything make started (one process group)."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue

@@ -1,0 +1,86 @@
+"""Lessons run headless without errors or stderr, are committed clean, and link correctly."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+from conftest import ROOT, lesson_paths
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import update_navigation  # noqa: E402
+from notebook_tools import course_notebooks  # noqa: E402
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_clean(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb.get("metadata", {}), "widget state is not committed"
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], "outputs are not committed"
+            assert cell["execution_count"] is None, "execution counts are not committed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.name)
+def test_lesson_runs_headless_without_errors_or_stderr(path, private_progress):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{cell.source!r}: {out.get('evalue')}"
+            assert not (out.output_type == "stream" and out.name == "stderr"), \
+                f"{cell.source!r} wrote to stderr: {out.text!r}"
+        if re.match(r"\s*quiz\(", cell.source):
+            assert any(WIDGET in o.get("data", {}) for o in cell.outputs), cell.source
+        if re.match(r"\s*(figure|show_progress)\(", cell.source):
+            html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+            assert re.search(r'<img [^>]*alt="[^"]{20,}"', html), f"{cell.source}: alt text"
+
+
+def _targets(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return [t for c in nb.cells if c.cell_type == "markdown" for t in LINK.findall(c.source)]
+
+
+@pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.name)
+def test_local_links_resolve(path):
+    for target in _targets(path):
+        url = urlparse(target)
+        if url.scheme in {"http", "https", "mailto"}:
+            assert url.scheme != "http" or "localhost" in target, f"use https: {target}"
+            continue
+        if not url.path:  # an anchor in the same notebook
+            continue
+        assert (path.parent / unquote(url.path)).resolve().exists(), f"{path.name}: {target}"
+
+
+def test_lessons_link_previous_and_next():
+    paths = lesson_paths()
+    for i, path in enumerate(paths):
+        targets = {urlparse(t).path for t in _targets(path)}
+        if i > 0:
+            assert paths[i - 1].name in targets, f"{path.name} links back"
+        if i + 1 < len(paths):
+            assert paths[i + 1].name in targets, f"{path.name} links forward"
+
+
+def test_navigation_cells_are_up_to_date():
+    paths = lesson_paths()
+    for i, path in enumerate(paths):
+        nb = nbformat.read(path, as_version=4)
+        assert nb.cells[-1].source == update_navigation.navigation(i, paths), \
+            f"{path.name}: run `make navigation`"
