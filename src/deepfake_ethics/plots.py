@@ -25,12 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
 # carry the same information, so no figure relies on colour alone.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 MARKERS = ["o", "s", "D", "^", "v", "P", "X"]
-GROUP_STYLE = {  # flow-diagram node groups: (face colour, hatch)
-    "input": ("#DCEBF7", ""),
-    "model": ("#FBE3D6", "//"),
-    "output": ("#D9F2E6", ""),
-    "check": ("#F3E0EC", ".."),
-    "": ("#EEEEEE", ""),
+GROUP_STYLE = {  # flow-diagram node groups: (face colour, border style, border width)
+    "input": ("#DCEBF7", "solid", 1.0),
+    "model": ("#FBE3D6", "dashed", 1.8),
+    "output": ("#D9F2E6", "solid", 2.2),
+    "check": ("#F3E0EC", "dotted", 2.0),
+    "": ("#EEEEEE", "solid", 1.0),
 }
 STYLE = {
     "font.size": 10,
@@ -162,16 +162,18 @@ def _draw_bars(spec: Figure) -> matplotlib.figure.Figure:
         note = f"  ({bar_spec['note']})" if bar_spec.get("note") else ""
         ax.annotate(f" {bar_spec['value']:g}{unit}{note}",
                     (patch.get_width(), patch.get_y() + patch.get_height() / 2),
-                    va="center", fontsize=9)
+                    va="center", fontsize=9, zorder=4,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                          "edgecolor": "none"})
     reference = spec.data.get("reference")
     if reference:
-        ax.axvline(reference["value"], color="black", linestyle="--", linewidth=1)
-        ax.annotate(f"{reference['label']} ({reference['value']:g}{unit})",
-                    (reference["value"], len(bars) - 0.45), ha="center", fontsize=9)
+        ax.axvline(reference["value"], color="black", linestyle="--", linewidth=1, zorder=3)
+        ax.text(reference["value"], 1.01, f"{reference['label']} ({reference['value']:g}{unit})",
+                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=9)
     top = max(values + [reference["value"] if reference else 0])
     ax.set_xlim(0, top * 1.45)
     ax.set_xlabel(spec.data.get("xlabel", unit))
-    ax.set_title(spec.title, loc="left")
+    ax.set_title(spec.title, loc="left", pad=18 if reference else 6)
     return fig
 
 
@@ -186,11 +188,11 @@ def _draw_flow(spec: Figure) -> matplotlib.figure.Figure:
     ax.axis("off")
     boxes = {}
     for node in nodes.values():
-        face, hatch = GROUP_STYLE.get(node.get("group", ""), GROUP_STYLE[""])
+        face, border, width = GROUP_STYLE.get(node.get("group", ""), GROUP_STYLE[""])
         text = ax.text(node["x"], node["y"], node["label"], ha="center", va="center",
                        fontsize=9, wrap=True, zorder=3,
-                       bbox={"boxstyle": "round,pad=0.5", "facecolor": face, "hatch": hatch,
-                             "edgecolor": "#333333"})
+                       bbox={"boxstyle": "round,pad=0.5", "facecolor": face,
+                             "linestyle": border, "linewidth": width, "edgecolor": "#333333"})
         boxes[node["id"]] = text
     for edge in spec.data["edges"]:
         start, end = nodes[edge["from"]], nodes[edge["to"]]

@@ -1,0 +1,20 @@
+"""Run every benchmark and print its figures (`make benchmark`)."""
+
+from __future__ import annotations
+
+import sys
+
+import bench_import
+import bench_lessons
+
+
+def main() -> int:
+    failed = 0
+    for name, bench in (("import", bench_import), ("lessons", bench_lessons)):
+        print(f"\n## {name}\n", flush=True)
+        failed += bench.main([]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
