@@ -7,13 +7,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test setup lint format clean-notebooks navigation benchmark help
+.PHONY: lab test setup lint format clean-notebooks navigation release benchmark help
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
+	@echo "make release    regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make lint       ruff"
 
 setup: $(STAMP)
@@ -38,6 +39,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 navigation: $(STAMP)
+	$(BIN)/python scripts/update_navigation.py
+
+release: $(STAMP)
+	$(BIN)/python scripts/release.py
 	$(BIN)/python scripts/update_navigation.py
 
 clean-notebooks: $(STAMP)

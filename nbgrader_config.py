@@ -1,0 +1,77 @@
+"""nbgrader configuration for the course "The Ethics of Deepfakes".
+
+Run nbgrader from the repository root (or from a copy of it used as the course directory):
+this file is read from the current directory. See docs/instructors.md for the whole cycle.
+
+Two settings can be changed without editing this file:
+
+* ``DEEPFAKE_ETHICS_DB_URL``   the gradebook (default: sqlite file ``gradebook.db`` here;
+                               e.g. ``postgresql://grader@127.0.0.1/deepfake_ethics``)
+* ``DEEPFAKE_ETHICS_EXCHANGE`` the exchange folder shared by instructor and students
+                               (default: nbgrader's ``/srv/nbgrader/exchange``)
+"""
+
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from deepfake_ethics.grading import SanitizeFeedback
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# --- Course and folders -------------------------------------------------------------
+c.CourseDirectory.course_id = "deepfake-ethics"  # one id for exchange, gradebook and hub
+c.CourseDirectory.root = HERE  # the course directory is the folder holding this file
+c.CourseDirectory.source_directory = "source"  # instructor versions (with solutions)
+c.CourseDirectory.release_directory = "release"  # student versions, generated, committed
+c.CourseDirectory.submitted_directory = "submitted"  # collected work (never committed)
+c.CourseDirectory.autograded_directory = "autograded"  # graded copies (never committed)
+c.CourseDirectory.feedback_directory = "feedback"  # feedback HTML (never committed)
+c.CourseDirectory.db_url = os.environ.get(  # the gradebook; PostgreSQL for large classes
+    "DEEPFAKE_ETHICS_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
+c.CourseDirectory.ignore = [  # never copied into releases or submissions
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+c.CourseDirectory.max_file_size = 5_000  # kB; a submitted file above this is skipped
+
+# --- Exchange (release, fetch, submit, collect) ---------------------------------------
+if os.environ.get("DEEPFAKE_ETHICS_EXCHANGE"):
+    c.Exchange.root = os.environ["DEEPFAKE_ETHICS_EXCHANGE"]  # shared folder of the class
+c.Exchange.path_includes_course = True  # exchange/<course>/..., so courses never collide
+c.Exchange.timezone = "UTC"  # timestamps in one zone, whatever the servers' zones
+
+# --- Generating the student version ---------------------------------------------------
+c.IncludeHeaderFooter.header = os.path.join(  # name, collaborators, honour code, content note
+    HERE, "source", "header.ipynb")
+c.ClearSolutions.code_stub = {  # what replaces a solution in a code cell
+    "python": "# YOUR ANSWER HERE\nraise NotImplementedError(\"Write your answer here, "
+              "then run this cell.\")"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"  # what replaces a written solution
+c.ClearSolutions.enforce_metadata = True  # a solution outside a solution cell is an error
+c.ClearMarkScheme.enforce_metadata = True  # rubrics only inside task cells
+c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
+    "collapsed", "scrolled", "execution", "widgets"]
+
+# --- Autograding ----------------------------------------------------------------------
+c.Autograde.create_student = True  # a new student id in submitted/ is added, not rejected
+c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
+c.Execute.timeout = 20  # seconds per cell: every cell of the assignments needs < 2 s
+c.Execute.interrupt_on_timeout = True  # a looping cell is stopped and the rest still runs
+c.Execute.execute_retries = 1  # one retry if a kernel dies for reasons of the machine
+c.IgnorePattern.enabled = True  # drop known harmless stderr noise (it would cost points)
+c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answer
+    r"Matplotlib is building the font cache"
+    r"|Kernel is running over TCP without encryption"
+    r"|DeprecationWarning: Jupyter is migrating its paths"
+)
+c.LimitOutput.max_lines = 300  # a runaway print loop does not flood the gradebook
+c.LimitOutput.max_traceback = 40  # long tracebacks are cut
+
+# --- Feedback -------------------------------------------------------------------------
+# nbgrader shows hidden tests in feedback (nbgrader issue #1363); SanitizeFeedback removes
+# hidden tests, rubrics and the tracebacks that would quote them.
+c.GenerateFeedback.preprocessors = [  # GetGrades first, then our clean-up, then styling
+    GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+

@@ -1,0 +1,43 @@
+"""Generate the student versions in release/ from source/ with nbgrader (`make release`).
+
+Every folder of source/ that holds a notebook is an assignment. nbgrader's own
+``generate_assignment`` does the work (solutions, hidden tests and marking schemes are
+removed, the header is put in front, outputs are cleared); the gradebook named in
+nbgrader_config.py learns the assignments' cells, as ``autograde`` needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def assignments(course: Path) -> list[str]:
+    """Assignment names: the folders of source/ that contain a notebook."""
+    return sorted(p.name for p in (course / "source").iterdir()
+                  if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def generate(course: Path, names: list[str] | None = None) -> None:
+    """Run ``nbgrader generate_assignment`` for each assignment in ``course``."""
+    for name in names or assignments(course):
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name,
+                        "--force", "--log-level=WARN"], cwd=course, check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", help="assignments (default: all)")
+    parser.add_argument("--course", type=Path, default=ROOT, help="course directory")
+    args = parser.parse_args()
+    generate(args.course, args.names or None)
+    print("released: " + ", ".join(args.names or assignments(args.course)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

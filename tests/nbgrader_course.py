@@ -1,0 +1,147 @@
+"""Helpers for the nbgrader tests: a temporary course directory and simulated students."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from conftest import ROOT
+
+MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+SECRET_REGION = re.compile(
+    r"^[ \t]*(?:#+|<!--)?[ \t]*BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME).*?"
+    r"^[ \t]*(?:#+|<!--)?[ \t]*END \1[^\n]*", re.S | re.M)
+
+
+def assignments() -> list[str]:
+    """The assignments of the course (folders of source/ that hold a notebook)."""
+    return sorted(p.name for p in (ROOT / "source").iterdir()
+                  if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def make_course(tmp: Path) -> Path:
+    """A fresh course directory: config, source/ and release/ copied, no gradebook."""
+    course = tmp / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    if (ROOT / "release").exists():
+        shutil.copytree(ROOT / "release", course / "release")
+    return course
+
+
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run one of nbgrader's own commands in the course directory."""
+    env = dict(os.environ)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def notebook_name(assignment: str) -> str:
+    return next((ROOT / "source" / assignment).glob("*.ipynb")).name
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def strip_markers(source: str) -> str:
+    """A model answer as a student would type it (without nbgrader's markers)."""
+    return "\n".join(line for line in source.splitlines() if not MARKERS.match(line))
+
+
+def answer_ids(nb: nbformat.NotebookNode) -> list[str]:
+    """grade_ids of the autograded answer (solution) code cells, in order."""
+    return [meta(c)["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and meta(c).get("solution")]
+
+
+def test_points_after(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """For each answer cell, the points of the autograded tests before the next answer."""
+    points: dict[str, float] = {}
+    current = None
+    for cell in nb.cells:
+        m = meta(cell)
+        if cell.cell_type == "code" and m.get("solution"):
+            current = m["grade_id"]
+            points[current] = 0.0
+        elif cell.cell_type == "code" and m.get("grade") and current is not None:
+            points[current] += float(m.get("points", 0))
+    return points
+
+
+def student_notebook(course: Path, assignment: str, answered: set[str] | None = None,
+                     replace: dict[str, str] | None = None,
+                     prefix: str = "") -> nbformat.NotebookNode:
+    """The released notebook with the model answers typed into ``answered`` cells (all if
+    None), each preceded by ``prefix``, and any cell sources in ``replace`` (by grade_id)
+    swapped in."""
+    name = notebook_name(assignment)
+    released = read(course / "release" / assignment / name)
+    solutions = {meta(c)["grade_id"]: c.source for c in read(course / "source" / assignment /
+                                                             name).cells if meta(c).get("solution")}
+    nb = copy.deepcopy(released)
+    for cell in nb.cells:
+        grade_id = meta(cell).get("grade_id")
+        if cell.cell_type == "code" and meta(cell).get("solution") and (
+                answered is None or grade_id in answered):
+            cell.source = prefix + strip_markers(solutions[grade_id])
+        if replace and grade_id in replace:
+            cell.source = replace[grade_id]
+    return nb
+
+
+def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNode | str) -> Path:
+    """Put a submission where `nbgrader collect` would: submitted/<student>/<assignment>/."""
+    folder = course / "submitted" / student / assignment
+    shutil.copytree(course / "release" / assignment, folder, dirs_exist_ok=True)
+    path = folder / notebook_name(assignment)
+    if isinstance(nb, str):
+        path.write_text(nb, encoding="utf-8")
+    else:
+        nbformat.write(nb, path)
+    (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+    return path
+
+
+def secret_lines(assignment: str) -> set[str]:
+    """Lines that appear only inside solutions, hidden tests or mark schemes of the source.
+
+    Lines that also occur in the public part of the notebook (an ``import``, a ``with
+    quietly():``) are not secrets, and very short lines (brackets) say nothing.
+    """
+    nb = read(ROOT / "source" / assignment / notebook_name(assignment))
+    secret, public = set(), set()
+    for cell in nb.cells:
+        regions = [m.group(0) for m in SECRET_REGION.finditer(cell.source)]
+        rest = SECRET_REGION.sub("", cell.source)
+        if cell.cell_type == "markdown" and meta(cell).get("solution") and not regions:
+            regions, rest = [cell.source], ""
+        for region in regions:
+            secret.update(line.strip() for line in region.splitlines())
+        public.update(line.strip() for line in rest.splitlines())
+    return {line for line in secret - public
+            if len(line) >= 12 and not re.search(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK "
+                                                  r"SCHEME)", line)}
+
+
+def visible_text(html: str) -> str:
+    """The text of an HTML page as a reader sees it (tags removed, entities decoded)."""
+    import html as html_lib
+
+    without_tags = re.sub(r"<[^>]+>", "", html)
+    return html_lib.unescape(without_tags)

@@ -1,0 +1,125 @@
+"""The grading helpers: form checks (right, wrong, blank), quiet calls, feedback sanitizing,
+and the course's nbgrader configuration."""
+
+from __future__ import annotations
+
+import sys
+
+import nbformat
+import pytest
+from conftest import ROOT
+from traitlets.config.loader import PyFileConfigLoader
+
+from deepfake_ethics.grading import (
+    AnswerFormError,
+    check_choice,
+    check_choices,
+    check_number,
+    check_text,
+    quietly,
+    strip_hidden_tests,
+    strip_mark_scheme,
+)
+
+
+def test_check_choice_accepts_right_form_and_explains_wrong_form():
+    check_choice("answer2_1", "b", ["a", "b"])
+    with pytest.raises(AnswerFormError, match="no answer yet"):
+        check_choice("answer2_1", None, ["a", "b"])
+    with pytest.raises(AnswerFormError, match="string in quotes"):
+        check_choice("answer2_1", 2, ["a", "b"])
+    with pytest.raises(AnswerFormError, match="Check capital letters"):
+        check_choice("answer2_1", "B ", ["a", "b"])
+
+
+def test_check_choices_sets():
+    check_choices("answer3_2", {"subject", "owner"}, ["subject", "owner", "viewer"])
+    check_choices("answer3_2", set(), ["subject"])
+    with pytest.raises(AnswerFormError, match="set of choices"):
+        check_choices("answer3_2", "subject", ["subject"])
+    with pytest.raises(AnswerFormError, match="twice"):
+        check_choices("answer3_2", ["subject", "subject"], ["subject"])
+    with pytest.raises(AnswerFormError, match="not one of"):
+        check_choices("answer3_2", {"nobody"}, ["subject"])
+
+
+def test_check_text_and_number():
+    check_text("why", "Because consent matters", min_words=3)
+    with pytest.raises(AnswerFormError):
+        check_text("why", "Because", min_words=3)
+    check_number("total", 2.5)
+    for bad in ("2.5", True, None):
+        with pytest.raises(AnswerFormError):
+            check_number("total", bad)
+
+
+def test_quietly_swallows_student_output(capfd):
+    with quietly() as out:
+        print("noise", file=sys.stderr)
+        print("more")
+    assert "noise" in out.getvalue() and "more" in out.getvalue()
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_strip_hidden_tests_and_mark_scheme():
+    source = ("check_choice('a', a, ['x'])\n### BEGIN HIDDEN TESTS\nassert a == 'x'\n"
+              "### END HIDDEN TESTS\nprint('after')")
+    cleaned, found = strip_hidden_tests(source)
+    assert found and "assert a == 'x'" not in cleaned
+    assert cleaned.startswith("check_choice") and cleaned.endswith("print('after')")
+    assert strip_hidden_tests("no tests here") == ("no tests here", False)
+    task = "**Reflection**\n\n### BEGIN MARK SCHEME\n- 3 points: names two harms\n" \
+           "### END MARK SCHEME\n"
+    cleaned, found = strip_mark_scheme(task)
+    assert found and "names two harms" not in cleaned and "**Reflection**" in cleaned
+
+
+def test_sanitize_feedback_preprocessor():
+    from deepfake_ethics.grading import SanitizeFeedback
+
+    test = nbformat.v4.new_code_cell(
+        "check_choice('a', a, ['x', 'y'])\n### BEGIN HIDDEN TESTS\nassert a == 'y'\n"
+        "### END HIDDEN TESTS")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 1,
+                                 "grade_id": "t", "locked": True, "schema_version": 3}
+    test.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="",
+        traceback=["----> 3 assert a == 'y'", "AssertionError"])]
+    form = nbformat.v4.new_code_cell("check_choice('b', b, ['x'])")
+    form.metadata["nbgrader"] = dict(test.metadata["nbgrader"], grade_id="u")
+    form.outputs = [nbformat.v4.new_output(
+        "error", ename="AnswerFormError", evalue="`b` is 'z', which is not one of 'x'.",
+        traceback=["long traceback"])]
+    nb = nbformat.v4.new_notebook(cells=[test, form])
+    nb, _ = SanitizeFeedback().preprocess(nb, {})
+    dumped = nbformat.writes(nb)
+    assert "assert a == 'y'" not in dumped
+    assert "Hidden tests ran here" in nb.cells[0].source
+    assert nb.cells[0].outputs[0].ename == "AssertionError"
+    assert "did not pass" in nb.cells[0].outputs[0].evalue
+    assert nb.cells[1].outputs[0].evalue == "`b` is 'z', which is not one of 'x'."
+    assert "long traceback" not in dumped
+
+
+def test_course_config_settings(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPFAKE_ETHICS_DB_URL", raising=False)
+    monkeypatch.setenv("DEEPFAKE_ETHICS_EXCHANGE", str(tmp_path / "exchange"))
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert config.CourseDirectory.course_id == "deepfake-ethics"
+    assert config.CourseDirectory.root == str(ROOT)
+    assert config.CourseDirectory.db_url == f"sqlite:///{ROOT / 'gradebook.db'}"
+    assert config.Exchange.root == str(tmp_path / "exchange")
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.IgnorePattern.enabled is True
+    assert config.IncludeHeaderFooter.header == str(ROOT / "source" / "header.ipynb")
+    assert "SanitizeFeedback" in [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    monkeypatch.setenv("DEEPFAKE_ETHICS_DB_URL", "postgresql://grader@127.0.0.1/course")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert config.CourseDirectory.db_url == "postgresql://grader@127.0.0.1/course"
+
+
+def test_every_config_line_is_commented():
+    for line in (ROOT / "nbgrader_config.py").read_text().splitlines():
+        if line.startswith("c."):
+            assert "#" in line, f"setting without a comment: {line}"
