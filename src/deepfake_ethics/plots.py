@@ -115,32 +115,43 @@ def _draw_timeline(spec: Figure) -> matplotlib.figure.Figure:
 
     lanes: list[str] = spec.data["lanes"]
     events = sorted(spec.data["events"], key=lambda e: e["date"])
-    height = 1.2 + 0.5 * len(events) ** 0.5 + 0.9 * len(lanes)
+    height = 1.2 + 1.1 * len(lanes)
     fig = new_figure(10, max(3.5, height))
     ax = fig.add_subplot()
     lane_y = {lane: len(lanes) - i for i, lane in enumerate(lanes)}
-    last_end: dict[str, float] = {}
+    first = mdates.date2num(_as_date(events[0]["date"]))
+    last = mdates.date2num(_as_date(events[-1]["date"]))
+    # ~0.058 inch per character at 7.5 pt, on an axis about 8.3 inches wide.
+    days_per_char = (last - first + 240) / 8.3 * 0.058 * 1.25
+    left = first - 120
+    right = max(mdates.date2num(_as_date(e["date"])) + (9 + len(e["label"])) * days_per_char
+                for e in events) + 30
+    # Each lane has four label slots (above, below, further above, further below); a label
+    # takes the first slot whose previous label has ended, so labels never overlap.
+    slots = (0.22, -0.24, 0.42, -0.44)
+    free_from: dict[tuple[str, float], float] = {}
     for event in events:
         lane = event["lane"]
         i = lanes.index(lane)
         x = mdates.date2num(_as_date(event["date"]))
-        # Alternate labels above and below the lane when they would collide.
-        offset = 0.22 if last_end.get(lane, -1e9) < x else -0.3
-        last_end[lane] = x + 330 if offset > 0 else last_end[lane]
+        text = f"{event['date'][:7]} {event['label']}"
+        offset = next((o for o in slots if free_from.get((lane, o), -1e9) < x),
+                      min(slots, key=lambda o: free_from.get((lane, o), -1e9)))
+        free_from[(lane, offset)] = x + len(text) * days_per_char + 30
         y = lane_y[lane]
         ax.plot(x, y, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)],
                 markersize=8, linestyle="none")
-        ax.annotate(f"{event['date'][:7]} {event['label']}", (x, y), xytext=(x, y + offset),
-                    fontsize=7.5, ha="left", va="center", rotation=0)
+        ax.plot([x, x], [y, y + offset * 0.8], color="#888888", linewidth=0.6, zorder=1)
+        ax.annotate(text, (x, y), xytext=(x, y + offset), fontsize=7.5, ha="left",
+                    va="center")
     for y in lane_y.values():
         ax.axhline(y, color="#BBBBBB", linewidth=0.8, zorder=0)
     ax.set_yticks(list(lane_y.values()), list(lane_y.keys()))
-    ax.set_ylim(0.4, len(lanes) + 0.7)
-    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.set_ylim(0.45, len(lanes) + 0.6)
+    years = (right - left) / 365.25
+    ax.xaxis.set_major_locator(mdates.YearLocator(1 if years <= 12 else 2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    first = mdates.date2num(_as_date(events[0]["date"]))
-    last = mdates.date2num(_as_date(events[-1]["date"]))
-    ax.set_xlim(first - 120, last + 700)
+    ax.set_xlim(left, right)
     ax.set_title(spec.title, loc="left")
     ax.spines["left"].set_visible(False)
     return fig

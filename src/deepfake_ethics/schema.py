@@ -132,6 +132,8 @@ class _Checker:
         value = obj.get(key)
         if isinstance(value, _dt.date):  # YAML turns 2024-01-31 into a date
             value = value.isoformat()
+        elif isinstance(value, int) and not isinstance(value, bool):  # and 2019 into a number
+            value = str(value)
         if not isinstance(value, str) or not _DATE.match(value):
             raise self.fail(f"{prefix}{key}", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
         return value
