@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told to (containers, CI machines).
+ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test setup lint format clean-notebooks navigation release benchmark help
 
@@ -27,7 +29,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(LAB_ARGS) notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 
+import bench_autograde
 import bench_import
 import bench_lessons
 
 
 def main() -> int:
     failed = 0
-    for name, bench in (("import", bench_import), ("lessons", bench_lessons)):
+    for name, bench in (("import", bench_import), ("lessons", bench_lessons),
+                        ("autograde", bench_autograde)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

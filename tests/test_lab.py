@@ -51,9 +51,9 @@ def test_make_lab_serves_the_start_page(tmp_path):
             model = json.load(api)
         assert model["type"] == "notebook"
         assert model["content"]["cells"][0]["source"].startswith("# Start here")
-        # The server opens the start page and listens on loopback only.
-        text = log_path.read_text()
-        assert f"127.0.0.1:{port}/lab/tree/notebooks/00-start-here.ipynb" in text
+        # The server's front door (what the browser opens) leads to the start page.
+        with urllib.request.urlopen(f"{base}/?token={token}") as front:
+            assert front.url.split("?")[0] == f"{base}/lab/tree/notebooks/00-start-here.ipynb"
         with pytest.raises(urllib.error.HTTPError):  # and it wants the token
             urllib.request.urlopen(f"{base}/api/contents/notebooks", timeout=5)
     finally:
