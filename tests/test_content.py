@@ -6,10 +6,9 @@ import re
 
 import nbformat
 import pytest
-from conftest import lesson_paths
+from conftest import NOTEBOOKS, lesson_paths
 
 from deepfake_ethics import bank
-from deepfake_ethics.schema import FAQ_IDS
 
 CALL = re.compile(r"""\b(quiz|figure)\(\s*["']([a-z0-9-]+)["']\s*\)""")
 
@@ -33,9 +32,24 @@ def test_there_are_six_lessons():
     assert [p.name[:3] for p in lesson_paths()] == ["00-", "01-", "02-", "03-", "04-", "05-"]
 
 
-def test_every_faq_has_a_quiz():
-    covered = {q.faq for q in bank.quizzes().values() if q.faq}
-    assert covered == set(FAQ_IDS)
+def test_every_faq_has_a_quiz_in_its_lesson():
+    faqs = bank.faqs()
+    assert len(faqs) == 11
+    for faq_id, entry in faqs.items():
+        lessons = {q.lesson for q in bank.quizzes().values() if q.faq == faq_id}
+        assert lessons == {entry["lesson"]}, faq_id
+
+
+def test_every_faq_has_a_section_in_its_lesson():
+    for faq_id, entry in bank.faqs().items():
+        path = NOTEBOOKS / f"{entry['lesson']}.ipynb"
+        headings = re.findall(r"^## (.+)$", markdown(path), flags=re.M)
+        wanted = _words(entry["question"])
+        assert any(_words(h) == wanted for h in headings), f"{faq_id}: {entry['question']}"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")))
 
 
 @pytest.mark.parametrize("lesson", ["01-", "05-"])

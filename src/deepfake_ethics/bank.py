@@ -41,6 +41,16 @@ def load_figure_file(path: Path | str) -> Figure:
 
 
 @functools.cache
+def faqs(path: Path = CONTENT_DIR / "faq.yaml") -> dict[str, dict[str, str]]:
+    """The source post's questions by id (L1..P3): their lesson and wording."""
+    data = read_yaml(path)
+    for faq_id, entry in data.items():
+        if not isinstance(entry, dict) or not {"lesson", "question"} <= set(entry):
+            raise ContentError(path, faq_id, None, "needs 'lesson' and 'question'")
+    return data
+
+
+@functools.cache
 def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
     """Every quiz of the course by id, in lesson order (cached after the first call)."""
     bank: dict[str, Quiz] = {}
@@ -48,6 +58,8 @@ def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
         for q in load_quiz_file(path):
             if q.id in bank:
                 raise ContentError(path, q.id, "id", f"also used in lesson '{bank[q.id].lesson}'")
+            if q.faq and q.faq not in faqs():
+                raise ContentError(path, q.id, "faq", f"no question '{q.faq}' in faq.yaml")
             bank[q.id] = q
     return bank
 

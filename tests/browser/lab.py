@@ -1,0 +1,331 @@
+"""JupyterLab and Chromium for the browser tests and benchmarks/bench_browser.py.
+
+``course_copy`` makes a temporary copy of the course, ``LabServer`` serves it with
+JupyterLab on 127.0.0.1 with a random token (no news, no update check, no "build
+recommended" dialog, progress in a temporary file), and ``launch_chromium`` starts Debian's
+Chromium through Playwright. ``LessonPage`` holds the steps every browser test takes in a
+notebook: open it, wait for the kernel, run all cells, find a quiz, answer it.
+
+This module imports nothing from pytest, so the benchmark can use it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("DEEPFAKE_ETHICS_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium tries to reach Google's services, and on
+# a closed network those attempts only slow it down.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1366, "height": 900}
+
+KERNEL_START_MS = 60_000  # a cold kernel on a busy 2-core machine
+RUN_ALL_MS = 180_000  # a whole lesson, figures included
+UI_MS = 30_000  # anything else the page has to draw
+
+COURSE_PARTS = ("notebooks", "source", "release", "nbgrader_config.py")
+QUIZ_CALL = re.compile(r"""^\s*quiz\(\s*["']([^"']+)["']\s*\)\s*$""")
+
+
+# -- the course and the server -------------------------------------------------------------
+def course_copy(dest: Path) -> Path:
+    """A fresh copy of the course (lessons, assignments, nbgrader config) in ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "gradebook.db*")
+    for name in COURSE_PARTS:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=skip)
+        elif src.is_file():
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1))
+
+
+@dataclass
+class LabServer:
+    """JupyterLab serving ``root`` on 127.0.0.1, with its own config, data and runtime dirs.
+
+    ``state`` holds those directories and the log. Use it as a context manager, or call
+    ``start()`` and ``stop()``; ``stop()`` ends the server's whole process group (the
+    server, its kernels and anything they started).
+    """
+
+    root: Path
+    state: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0  # time.monotonic() when the process was started
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.state / "jupyterlab.log"
+
+    def url(self, path: str = "lab") -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _configure(self) -> dict[str, str]:
+        config, data, runtime = (self.state / d for d in ("config", "data", "runtime"))
+        for d in (config, data, runtime):
+            d.mkdir(parents=True, exist_ok=True)
+        settings = config / "lab" / "user-settings" / "@jupyterlab"
+        # No "receive official Jupyter news?" toast and no update check.
+        _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings",
+                    {"fetchNews": "false", "checkForUpdates": False})
+        # No "build recommended" dialog: the extensions used here are all prebuilt.
+        _write_json(config / "labconfig" / "page_config.json",
+                    {"buildCheck": False, "buildAvailable": False})
+        env = dict(os.environ)
+        for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "NBGRADER_EXECUTION"):
+            env.pop(name, None)
+        env.update(JUPYTER_CONFIG_DIR=str(config), JUPYTER_DATA_DIR=str(data),
+                   JUPYTER_RUNTIME_DIR=str(runtime), BROWSER="true",
+                   DEEPFAKE_ETHICS_PROGRESS=str(self.state / "progress.json"),
+                   PYTHONUNBUFFERED="1")
+        env.update(self.env)
+        return env
+
+    def start(self, timeout: float = 120) -> LabServer:
+        env = self._configure()
+        self.port = self.port or free_port()
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={self.port}", "--port-retries=0",
+               f"--ServerApp.root_dir={self.root}",
+               f"--IdentityProvider.token={self.token}",
+               "--LabApp.news_url=None",
+               f"--LabApp.workspaces_dir={self.state / 'workspaces'}",
+               "--ServerApp.open_browser=False"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI runs as root, in a throw-away container
+        log = self.log_path.open("w")
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n"
+                                   f"{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url("api/status"), timeout=2):
+                    return self
+            except (OSError, urllib.error.URLError):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n"
+                                       f"{self.log()}") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Stop the server and everything it started (one process group)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+    def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url(f"api/{path}"), data=data, method=method)
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+        return json.loads(text) if text else None
+
+    def __enter__(self) -> LabServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# -- the browser --------------------------------------------------------------------------
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return (f"Chromium is not installed at {CHROMIUM} (on Debian/Ubuntu: "
+                "`apt-get install chromium`; .ci/run installs it in CI)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package `playwright` is missing (pip install -e '.[test]')"
+    return None
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, through Playwright (no browser download needed)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+
+
+# -- lessons in the page ----------------------------------------------------------------------
+def quiz_ids(notebook: Path) -> list[str]:
+    """The ids of the quizzes a lesson shows, in order (from its ``quiz("...")`` cells)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    ids = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        for line in source.splitlines():
+            match = QUIZ_CALL.match(line)
+            if match:
+                ids.append(match.group(1))
+    return ids
+
+
+# Installed in the page: resolves with the milliseconds from the click on a quiz's Check
+# button (the click event, in the page's own clock) to its feedback appearing in the DOM.
+LATENCY_JS = """
+([quizIndex, expected]) => new Promise((resolve, reject) => {
+  const quiz = document.querySelectorAll('.dfe-quiz')[quizIndex];
+  const button = [...quiz.querySelectorAll('button')]
+      .find(b => b.textContent.trim() === 'Check');
+  let clicked = null;
+  const done = () => {
+    const text = quiz.textContent;
+    if (clicked !== null && expected.some(e => text.includes(e))) {
+      const ms = performance.now() - clicked;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(ms);
+      return true;
+    }
+    return false;
+  };
+  const observer = new MutationObserver(done);
+  observer.observe(quiz, {subtree: true, childList: true, characterData: true});
+  const timer = setTimeout(() => { observer.disconnect(); reject('no feedback in 30 s'); },
+                           30000);
+  button.addEventListener('click', () => { clicked = performance.now(); }, {capture: true,
+                                                                             once: true});
+  window.__dfeLatencyArmed = true;
+})
+"""
+
+
+class LessonPage:
+    """A lesson notebook open in JupyterLab, driven like a student would drive it."""
+
+    def __init__(self, page, server: LabServer):
+        self.page = page
+        self.server = server
+
+    # -- opening and running --------------------------------------------------------------
+    def open(self, path: str) -> None:
+        """Open a notebook by its path under the server root and wait for its kernel."""
+        self.page.goto(self.server.url(f"lab/tree/{path}"), wait_until="domcontentloaded")
+        self.panel.locator(".jp-Notebook").wait_for(timeout=UI_MS)
+        self.wait_for_kernel_idle()
+
+    @property
+    def panel(self):
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+
+    def wait_for_kernel_idle(self, timeout: float = KERNEL_START_MS) -> None:
+        """Wait until the notebook's kernel has started and is idle."""
+        self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+            state="attached", timeout=timeout)
+
+    def run_all(self, timeout: float = RUN_ALL_MS) -> None:
+        """Run > Run All Cells, with the mouse, then wait until every cell has run."""
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.wait_until_run(timeout)
+
+    def wait_until_run(self, timeout: float = RUN_ALL_MS) -> None:
+        """Every code cell has an execution count and the kernel is idle again."""
+        self.page.wait_for_function(
+            """() => {
+              const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+              if (!nb) return false;
+              const ind = nb.querySelector('.jp-Notebook-ExecutionIndicator');
+              if (ind && ind.dataset.status !== 'idle') return false;
+              const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+              return prompts.length > 0 &&
+                     prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""", timeout=timeout, polling=250)
+
+    def error_outputs(self) -> list[str]:
+        """The text of every error or stderr output of the notebook."""
+        return self.panel.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+            ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']"
+        ).all_inner_texts()
+
+    # -- quizzes ----------------------------------------------------------------------------
+    def quizzes(self):
+        return self.panel.locator(".dfe-quiz")
+
+    def quiz(self, index: int):
+        return self.quizzes().nth(index)
+
+    def options(self, quiz):
+        """The option controls of a quiz (radio buttons or checkboxes), in order."""
+        return quiz.locator("input[type=radio], input[type=checkbox]")
+
+    def check_button(self, quiz):
+        return quiz.get_by_role("button", name="Check", exact=True)
+
+    def retry_button(self, quiz):
+        return quiz.get_by_role("button", name="Try again", exact=True)
+
+    def feedback(self, quiz):
+        return quiz.locator(".dfe-feedback[role=status]")
+
+
+def widget_state_ready(page, count: int, timeout: float = UI_MS) -> None:
+    """Wait until ``count`` quizzes are drawn as widgets with a Check button."""
+    page.wait_for_function(
+        """(n) => [...document.querySelectorAll('.dfe-quiz')]
+                    .filter(q => [...q.querySelectorAll('button')]
+                                 .some(b => b.textContent.trim() === 'Check')).length >= n""",
+        arg=count, timeout=timeout, polling=200)
