@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test setup lint format clean-notebooks navigation release benchmark help
+.PHONY: lab test setup lint format clean-notebooks navigation release grade benchmark help
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
@@ -17,6 +17,7 @@ help:
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make release    regenerate release/ from source/ with nbgrader (then commit it)"
+	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
 	@echo "make lint       ruff"
 
 setup: $(STAMP)
@@ -47,6 +48,10 @@ navigation: $(STAMP)
 release: $(STAMP)
 	$(BIN)/python scripts/release.py
 	$(BIN)/python scripts/update_navigation.py
+
+grade: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade ASSIGNMENT=<name> [WORKERS=N]" && exit 2)
+	$(BIN)/deepfake-ethics autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS))
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,11 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     from nbgrader_course import make_course, notebook_name, student_notebook, submit
     from traitlets.config.loader import PyFileConfigLoader
 
+    from deepfake_ethics.nbgrader_run import nbgrader_env, run_nbgrader
+
+    os.environ.update(nbgrader_env())  # nbgrader runs `alembic` by name
+
     name = args.assignment
     with tempfile.TemporaryDirectory() as tmp:
         course = make_course(Path(tmp))
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name,
-                        "--force", "--log-level=ERROR"], cwd=course, check=True)
+        run_nbgrader("generate_assignment", name, "--force", cwd=course)
         path = submit(course, "bench", name, student_notebook(course, name))
         os.chdir(course)
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()

@@ -9,9 +9,10 @@ nbgrader_config.py learns the assignments' cells, as ``autograde`` needs.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
+
+from deepfake_ethics.nbgrader_run import run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,8 +26,8 @@ def assignments(course: Path) -> list[str]:
 def generate(course: Path, names: list[str] | None = None) -> None:
     """Run ``nbgrader generate_assignment`` for each assignment in ``course``."""
     for name in names or assignments(course):
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name,
-                        "--force", "--log-level=WARN"], cwd=course, check=True)
+        run_nbgrader("generate_assignment", name, "--force", "--log-level=WARN", cwd=course,
+                     capture=False)
 
 
 def main() -> int:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 from conftest import ROOT
+
+from deepfake_ethics.nbgrader_run import run_nbgrader
 
 MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 SECRET_REGION = re.compile(
@@ -39,9 +39,7 @@ def make_course(tmp: Path) -> Path:
 
 def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run one of nbgrader's own commands in the course directory."""
-    env = dict(os.environ)
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True)
+    done = run_nbgrader(*args, cwd=course, check=False)
     if check and done.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
