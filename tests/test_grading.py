@@ -43,6 +43,13 @@ def test_check_choices_sets():
         check_choices("answer3_2", {"nobody"}, ["subject"])
 
 
+def test_placeholder_answers_say_no_answer_yet():
+    for check, extra in ((check_choice, (["a"],)), (check_choices, (["a"],)),
+                         (check_text, ()), (check_number, ())):
+        with pytest.raises(AnswerFormError, match="no answer yet"):
+            check("answer", ..., *extra)
+
+
 def test_check_text_and_number():
     check_text("why", "Because consent matters", min_words=3)
     with pytest.raises(AnswerFormError):

@@ -32,3 +32,6 @@ def test_manifest_lists_relative_names_sizes_and_hashes(tmp_path):
     assert [f["name"] for f in manifest["files"]] == ["media/a.txt", "media/b.txt"]
     assert manifest["files"][0] == {"name": "media/a.txt", "bytes": 2,
                                     "sha256": sha256_bytes(b"ay")}
+    media = tmp_path / "media"
+    assert manifest_for(["a.txt"], media) == manifest_for([media / "a.txt"], media)
+    assert manifest_for([media / "a.txt"], media)["files"][0]["name"] == "a.txt"

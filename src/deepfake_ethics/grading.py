@@ -35,12 +35,16 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _require_answer(name: str, value: Any, example: str) -> None:
+    if value is Ellipsis or value is None:
+        raise AnswerFormError(f"`{name}` has no answer yet: set it to {example}.")
+
+
 def check_choice(name: str, value: Any, allowed: Iterable[str]) -> None:
     """Check that ``value`` is one of the ``allowed`` strings (a single choice)."""
     options = list(allowed)
     listed = ", ".join(repr(o) for o in options)
-    if value is Ellipsis or value is None:
-        raise AnswerFormError(f"`{name}` has no answer yet: set it to one of {listed}.")
+    _require_answer(name, value, f"one of {listed}")
     if not isinstance(value, str):
         raise AnswerFormError(f"`{name}` should be a string in quotes, one of {listed}; "
                               f"it is {_shown(value)} ({type(value).__name__}).")
@@ -55,6 +59,7 @@ def check_choices(name: str, value: Any, allowed: Iterable[str]) -> None:
     """Check that ``value`` is a set (or list) of distinct strings from ``allowed``."""
     options = list(allowed)
     listed = ", ".join(repr(o) for o in options)
+    _require_answer(name, value, f"a set of choices such as {{{listed}}}")
     if not isinstance(value, set | frozenset | list | tuple):
         raise AnswerFormError(f"`{name}` should be a set of choices such as {{{listed}}}; "
                               f"it is {_shown(value)} ({type(value).__name__}).")
@@ -69,6 +74,7 @@ def check_choices(name: str, value: Any, allowed: Iterable[str]) -> None:
 
 def check_text(name: str, value: Any, min_words: int = 1) -> None:
     """Check that ``value`` is a string of at least ``min_words`` words."""
+    _require_answer(name, value, "some text in quotes")
     if not isinstance(value, str):
         raise AnswerFormError(f"`{name}` should be text in quotes; it is {_shown(value)}.")
     if len(value.split()) < min_words:
@@ -77,6 +83,7 @@ def check_text(name: str, value: Any, min_words: int = 1) -> None:
 
 def check_number(name: str, value: Any) -> None:
     """Check that ``value`` is a real number (not text, not a bool)."""
+    _require_answer(name, value, "a number")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AnswerFormError(f"`{name}` should be a number such as 42 or 0.5 (no quotes); "
                               f"it is {_shown(value)} ({type(value).__name__}).")

@@ -37,11 +37,15 @@ def canonical_json(document: Any) -> bytes:
 
 
 def manifest_for(paths: list[str | Path], base: str | Path = ".") -> dict[str, Any]:
-    """A manifest listing each file (relative to ``base``) with its size and hash."""
+    """A manifest listing each file with its size and hash, named relative to ``base``.
+
+    A path may be given relative to ``base`` (``"photo.png"``) or as a path that already
+    leads to the file (``base / "photo.png"``).
+    """
     base = Path(base)
     files = []
     for p in sorted(Path(x) for x in paths):
-        full = p if p.is_absolute() else base / p
+        full = p if p.is_absolute() or not (base / p).exists() else base / p
         files.append({"name": full.relative_to(base).as_posix(), "bytes": full.stat().st_size,
                       "sha256": sha256_file(full)})
     return {"version": 1, "files": files}

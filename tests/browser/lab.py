@@ -11,6 +11,7 @@ This module imports nothing from pytest, so the benchmark can use it too.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -222,110 +223,154 @@ def quiz_ids(notebook: Path) -> list[str]:
     return ids
 
 
-# Installed in the page: resolves with the milliseconds from the click on a quiz's Check
-# button (the click event, in the page's own clock) to its feedback appearing in the DOM.
-LATENCY_JS = """
-([quizIndex, expected]) => new Promise((resolve, reject) => {
-  const quiz = document.querySelectorAll('.dfe-quiz')[quizIndex];
-  const button = [...quiz.querySelectorAll('button')]
-      .find(b => b.textContent.trim() === 'Check');
-  let clicked = null;
-  const done = () => {
-    const text = quiz.textContent;
-    if (clicked !== null && expected.some(e => text.includes(e))) {
-      const ms = performance.now() - clicked;
-      observer.disconnect();
-      clearTimeout(timer);
-      resolve(ms);
-      return true;
-    }
-    return false;
-  };
-  const observer = new MutationObserver(done);
-  observer.observe(quiz, {subtree: true, childList: true, characterData: true});
-  const timer = setTimeout(() => { observer.disconnect(); reject('no feedback in 30 s'); },
-                           30000);
-  button.addEventListener('click', () => { clicked = performance.now(); }, {capture: true,
-                                                                             once: true});
-  window.__dfeLatencyArmed = true;
-})
-"""
+def plain(markdown_text: str) -> str:
+    """Course Markdown as the text a reader sees (tags dropped, spaces collapsed)."""
+    from deepfake_ethics.quiz_widget import markdown
+
+    return squash(html.unescape(re.sub(r"<[^>]+>", "", markdown(markdown_text))))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 class LessonPage:
-    """A lesson notebook open in JupyterLab, driven like a student would drive it."""
+    """A notebook open in JupyterLab, driven the way a student drives it."""
 
     def __init__(self, page, server: LabServer):
         self.page = page
         self.server = server
 
     # -- opening and running --------------------------------------------------------------
-    def open(self, path: str) -> None:
-        """Open a notebook by its path under the server root and wait for its kernel."""
+    def goto(self, path: str) -> None:
+        """Open JupyterLab with the notebook at ``path`` (relative to the server root)."""
         self.page.goto(self.server.url(f"lab/tree/{path}"), wait_until="domcontentloaded")
-        self.panel.locator(".jp-Notebook").wait_for(timeout=UI_MS)
+        self.wait_for_notebook()
+
+    def wait_for_notebook(self) -> None:
+        """The current notebook is shown and its kernel has started and is idle."""
+        self.panel.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=UI_MS)
         self.wait_for_kernel_idle()
 
     @property
     def panel(self):
+        """The notebook in the current (visible) tab."""
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
     def wait_for_kernel_idle(self, timeout: float = KERNEL_START_MS) -> None:
-        """Wait until the notebook's kernel has started and is idle."""
-        self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
-            state="attached", timeout=timeout)
+        """The status bar reads "<kernel name> | Idle" (not "No Kernel", "Connecting")."""
+        from playwright.sync_api import expect
+
+        status = self.page.locator(
+            "#jp-main-statusbar .jp-StatusBar-TextItem[title^='Change kernel for']")
+        expect(status).to_have_text(re.compile(r"^(?!No Kernel).+\|\s*Idle\s*$"),
+                                    timeout=timeout)
+
+    def menu(self, menu: str, item: str) -> None:
+        """Choose an item from the menu bar with the mouse (e.g. Run > Run All Cells)."""
+        menu_bar(self.page, menu, item)
 
     def run_all(self, timeout: float = RUN_ALL_MS) -> None:
-        """Run > Run All Cells, with the mouse, then wait until every cell has run."""
-        self.page.get_by_role("menuitem", name="Run", exact=True).click()
-        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        """Run > Run All Cells, then wait until every code cell has run."""
+        self.menu("Run", "Run All Cells")
         self.wait_until_run(timeout)
 
     def wait_until_run(self, timeout: float = RUN_ALL_MS) -> None:
-        """Every code cell has an execution count and the kernel is idle again."""
+        """Every code cell shows an execution count and the kernel is idle again."""
         self.page.wait_for_function(
             """() => {
               const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
               if (!nb) return false;
-              const ind = nb.querySelector('.jp-Notebook-ExecutionIndicator');
-              if (ind && ind.dataset.status !== 'idle') return false;
               const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
               return prompts.length > 0 &&
                      prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
             }""", timeout=timeout, polling=250)
+        self.wait_for_kernel_idle(timeout)
+
+    def outputs(self):
+        return self.panel.locator(".jp-OutputArea-output")
 
     def error_outputs(self) -> list[str]:
-        """The text of every error or stderr output of the notebook."""
+        """The text of every error traceback and stderr output in the notebook."""
         return self.panel.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
-            ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']"
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
         ).all_inner_texts()
 
+    def code_cell(self, source_start: str):
+        """The code cell whose source starts with ``source_start``."""
+        return self.panel.locator(".jp-CodeCell").filter(
+            has=self.page.locator(".cm-content", has_text=source_start)).first
+
     # -- quizzes ----------------------------------------------------------------------------
+    @property
     def quizzes(self):
+        """The quizzes drawn as widgets (the text fallback has no .dfe-quiz class)."""
         return self.panel.locator(".dfe-quiz")
 
-    def quiz(self, index: int):
-        return self.quizzes().nth(index)
-
-    def options(self, quiz):
-        """The option controls of a quiz (radio buttons or checkboxes), in order."""
-        return quiz.locator("input[type=radio], input[type=checkbox]")
-
-    def check_button(self, quiz):
-        return quiz.get_by_role("button", name="Check", exact=True)
-
-    def retry_button(self, quiz):
-        return quiz.get_by_role("button", name="Try again", exact=True)
-
-    def feedback(self, quiz):
-        return quiz.locator(".dfe-feedback[role=status]")
+    def wait_for_quizzes(self, count: int, timeout: float = UI_MS) -> None:
+        """Wait until ``count`` quizzes are drawn as widgets with an enabled Check button."""
+        self.page.wait_for_function(
+            """(n) => {
+              const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+              return nb && [...nb.querySelectorAll('.dfe-quiz')].filter(q =>
+                [...q.querySelectorAll('button')].some(b =>
+                  b.textContent.trim() === 'Check' && !b.disabled)).length >= n;
+            }""", arg=count, timeout=timeout, polling=200)
 
 
-def widget_state_ready(page, count: int, timeout: float = UI_MS) -> None:
-    """Wait until ``count`` quizzes are drawn as widgets with a Check button."""
-    page.wait_for_function(
-        """(n) => [...document.querySelectorAll('.dfe-quiz')]
-                    .filter(q => [...q.querySelectorAll('button')]
-                                 .some(b => b.textContent.trim() === 'Check')).length >= n""",
-        arg=count, timeout=timeout, polling=200)
+def menu_bar(page, menu: str, item: str) -> None:
+    """Click ``menu`` in JupyterLab's menu bar, then its item labelled ``item``."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    page.locator(".lm-Menu:not(.lm-MenuBar-menu) .lm-Menu-item:not(.lm-mod-disabled)",
+                 has=page.locator(".lm-Menu-itemLabel",
+                                  has_text=re.compile(f"^{re.escape(item)}$"))).click()
+
+
+def option(quiz_box, quiz, index: int):
+    """The control (radio button or checkbox) of option ``index`` in a quiz widget."""
+    role = "checkbox" if quiz.kind == "multiple" else "radio"
+    return quiz_box.get_by_role(role, name=quiz.options[index].text, exact=True)
+
+
+def check_button(quiz_box):
+    return quiz_box.get_by_role("button", name="Check", exact=True)
+
+
+def retry_button(quiz_box):
+    return quiz_box.get_by_role("button", name="Try again", exact=True)
+
+
+def feedback(quiz_box):
+    return quiz_box.locator(".dfe-feedback[role=status]").first
+
+
+# Arms a timer in the page for one quiz: window.__dfeLatency resolves with the milliseconds
+# from the click on the quiz's Check button to feedback text appearing in the quiz, both
+# taken with performance.now() in the page, so Playwright's round-trips do not count.
+ARM_LATENCY_JS = """
+([index, expected]) => {
+  const quiz = document.querySelectorAll(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .dfe-quiz')[index];
+  const button = [...quiz.querySelectorAll('button')]
+      .find(b => b.textContent.trim() === 'Check');
+  window.__dfeLatency = new Promise((resolve, reject) => {
+    let clicked = null;
+    const observer = new MutationObserver(() => {
+      if (clicked !== null && expected.some(e => quiz.textContent.includes(e))) {
+        const ms = performance.now() - clicked;
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve(ms);
+      }
+    });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error('no feedback within 30 s of the click'));
+    }, 30000);
+    observer.observe(quiz, {subtree: true, childList: true, characterData: true});
+    button.addEventListener('click', () => { clicked = performance.now(); },
+                            {capture: true, once: true});
+  });
+  return true;
+}
+"""

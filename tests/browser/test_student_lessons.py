@@ -1,0 +1,142 @@
+"""A student works through lesson 02 in JupyterLab, in a real browser.
+
+Start page -> open the legal-aspects lesson -> run all cells -> answer a quiz wrongly with
+the mouse and read that option's feedback -> try again, answer rightly and read the
+explanation -> answer another quiz with the keyboard alone -> see the progress view update.
+Screenshots: test-artifacts/browser/student-lessons/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from deepfake_ethics.bank import get_quiz, quizzes
+
+from .lab import (
+    ROOT,
+    LessonPage,
+    check_button,
+    feedback,
+    option,
+    plain,
+    quiz_ids,
+    retry_button,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSON = "notebooks/02-legal-aspects.ipynb"
+ANSWERED = re.compile(r"You have answered (\d+) of (\d+) quizzes\.")
+
+
+@pytest.fixture(scope="module")
+def lab(start_lab):
+    return start_lab("student-lessons")
+
+
+def choose_quizzes():
+    """(index, quiz) for the mouse and for the keyboard: the first quiz with a wrong option,
+    and the next quiz after it (a several-answers one if there is one, to cover checkboxes)."""
+    shown = [get_quiz(i) for i in quiz_ids(ROOT / LESSON)]
+    mouse = next(i for i, q in enumerate(shown)
+                 if q.kind in ("single", "multiple") and len(q.correct_indices) < len(q.options))
+    later = list(enumerate(shown))[mouse + 1:]
+    assert later, f"{LESSON} needs a second quiz for the keyboard step"
+    keyboard = next(((i, q) for i, q in later if q.kind == "multiple"), later[0])
+    return shown, (mouse, shown[mouse]), keyboard
+
+
+def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
+    shots = story("student-lessons")
+    lesson = LessonPage(page, lab)
+    shown, (mi, mq), (ki, kq) = choose_quizzes()
+
+    # 1. The start page opens at the course's first notebook.
+    lesson.goto("notebooks/00-start-here.ipynb")
+    expect(lesson.panel.locator("h1").first).to_contain_text("Start here")
+    shots.shot("start-page")
+
+    # 2. The student opens lesson 02 from the file browser (double-click).
+    page.locator(".jp-DirListing-item", has_text="02-legal-aspects.ipynb").dblclick()
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text("02-legal-aspects")
+    lesson.wait_for_notebook()
+    expect(lesson.panel.locator("h1").first).to_contain_text("Legal aspects")
+    shots.shot("lesson-02-opened")
+
+    # 3. Run > Run All Cells; every quiz becomes an interactive widget.
+    lesson.run_all()
+    lesson.wait_for_quizzes(len(shown))
+    assert lesson.error_outputs() == []
+    progress_cell = lesson.code_cell("show_progress()")
+    caption = progress_cell.locator("figcaption")
+    expect(caption).to_contain_text(ANSWERED)
+    before = int(ANSWERED.search(caption.inner_text()).group(1))
+    shots.shot("lesson-02-all-cells-run", show=lesson.quizzes.nth(0))
+    shots.shot("progress-before-answering", show=progress_cell)
+
+    # 4. Mouse: a wrong option, then Check; the feedback is about that option.
+    box = lesson.quizzes.nth(mi)
+    wrong = next(i for i, o in enumerate(mq.options) if not o.correct)
+    option(box, mq, wrong).click()
+    expect(option(box, mq, wrong)).to_be_checked()
+    shots.shot("mouse-quiz-wrong-option-chosen", show=box)
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text("✘ Not quite.")
+    expect(feedback(box)).to_contain_text(f"✘ Not right: {mq.options[wrong].text}")
+    expect(feedback(box)).to_contain_text(plain(mq.options[wrong].feedback)[:80])
+    expect(check_button(box)).to_be_disabled()
+    shots.shot("mouse-quiz-wrong-answer-feedback", show=feedback(box))
+
+    # 5. Try again clears the answer; the right option gives "Correct" and the explanation.
+    retry_button(box).click()
+    expect(feedback(box)).to_have_count(0)
+    expect(check_button(box)).to_be_enabled()
+    expect(option(box, mq, wrong)).not_to_be_checked()
+    shots.shot("mouse-quiz-try-again", show=box)
+    for i in sorted(mq.correct_indices):
+        option(box, mq, i).click()
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text("✔ Correct.")
+    expect(feedback(box)).to_contain_text("Explanation.")
+    expect(feedback(box)).to_contain_text(plain(mq.explanation)[:80])
+    expect(feedback(box).get_by_role("link").first).to_be_visible()  # the sources
+    shots.shot("mouse-quiz-right-answer-explanation", show=box.get_by_text("Explanation."))
+
+    # 6. Keyboard alone: Tab moves through the options, Space chooses, Enter checks.
+    box = lesson.quizzes.nth(ki)
+    wanted = set(kq.correct_indices) or {0}  # a reflection: any view
+    option(box, kq, 0).focus()  # the student has arrived at the quiz
+    for i in range(len(kq.options)):
+        control = option(box, kq, i)
+        expect(control).to_be_focused()
+        if i in wanted:
+            page.keyboard.press("Space")
+            expect(control).to_be_checked()
+        page.keyboard.press("Tab")
+    expect(check_button(box)).to_be_focused()
+    shots.shot("keyboard-quiz-answers-chosen", show=box)
+    page.keyboard.press("Enter")
+    expect(feedback(box)).to_contain_text(
+        "✔ Correct." if kq.correct_indices else "Thank you for choosing")
+    expect(feedback(box)).to_contain_text(plain(kq.explanation)[:80])
+    shots.shot("keyboard-quiz-feedback", show=box.get_by_text("Explanation."))
+
+    # 7. The progress view, run again, counts the two answers.
+    progress_cell.locator(".jp-InputPrompt").click()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                 "jp-button[data-command='notebook:run-cell-and-select-next']").click()
+    expect(caption).to_contain_text(f"You have answered {before + 2} of ")
+    lesson_total = sum(q.lesson == mq.lesson for q in quizzes().values())
+    alt = progress_cell.locator("img").get_attribute("alt")
+    assert f"{mq.lesson_title}: 2 of {lesson_total} answered" in alt
+    shots.shot("progress-updated", show=progress_cell)
+
+    # ... and the answers are in the student's progress file (the server's temporary one).
+    record = json.loads((lab.state / "progress.json").read_text())["quizzes"]
+    assert record[mq.id]["attempts"] == 2 and record[mq.id]["first_correct"] is False
+    assert record[mq.id]["correct"] is True
+    assert record[kq.id]["attempts"] == 1
