@@ -68,7 +68,7 @@ def answer_ids(nb: nbformat.NotebookNode) -> list[str]:
             if c.cell_type == "code" and meta(c).get("solution")]
 
 
-def test_points_after(nb: nbformat.NotebookNode) -> dict[str, float]:
+def points_after(nb: nbformat.NotebookNode) -> dict[str, float]:
     """For each answer cell, the points of the autograded tests before the next answer."""
     points: dict[str, float] = {}
     current = None
@@ -120,10 +120,11 @@ def secret_lines(assignment: str) -> set[str]:
     """Lines that appear only inside solutions, hidden tests or mark schemes of the source.
 
     Lines that also occur in the public part of the notebook (an ``import``, a ``with
-    quietly():``) are not secrets, and very short lines (brackets) say nothing.
+    quietly():``, an example in a question) are not secrets, and very short lines
+    (brackets) say nothing.
     """
     nb = read(ROOT / "source" / assignment / notebook_name(assignment))
-    secret, public = set(), set()
+    secret, public = set(), []
     for cell in nb.cells:
         regions = [m.group(0) for m in SECRET_REGION.finditer(cell.source)]
         rest = SECRET_REGION.sub("", cell.source)
@@ -131,10 +132,16 @@ def secret_lines(assignment: str) -> set[str]:
             regions, rest = [cell.source], ""
         for region in regions:
             secret.update(line.strip() for line in region.splitlines())
-        public.update(line.strip() for line in rest.splitlines())
-    return {line for line in secret - public
+        public.append(rest)
+    public_text = _plain("\n".join(public))
+    return {line for line in secret if _plain(line) not in public_text
             if len(line) >= 12 and not re.search(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK "
                                                   r"SCHEME)", line)}
+
+
+def _plain(text: str) -> str:
+    """Text without Markdown's code and emphasis marks (they vanish when rendered)."""
+    return re.sub(r"[`*]", "", text)
 
 
 def visible_text(html: str) -> str:
