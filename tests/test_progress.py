@@ -134,7 +134,7 @@ def test_summary_and_view(tmp_path):
     assert sum(r["first_try_right"] for r in rows.values()) == 1
     assert sum(r["quizzes"] for r in rows.values()) == len(bank.quizzes())
     view = progress.show_progress(store)
-    assert view.png.startswith(b"\x89PNG")
+    assert view.svg.lstrip().startswith(b"<?xml") and b"<svg" in view.svg
     assert "You have answered 2 of" in view.caption
     assert f"{rows[first.lesson]['title']}: " in view.alt
     assert 'alt="Bar chart of quiz progress' in view._repr_html_()

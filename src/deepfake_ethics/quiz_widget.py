@@ -90,38 +90,48 @@ class QuizWidget:
         self.quiz = q
         self._store = store
         self.attempts = 0
-        header = w.HTML(
-            f"{_CSS}<h4>Quiz: {html.escape(q.title)}</h4>{markdown(q.scenario)}"
-            f"<p><strong>{_inline(q.question)}</strong></p>")
+        # Widgets share layout and style models where they can: fewer models to create
+        # and synchronise makes a lesson with many quizzes open faster.
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle
+
+        plain, full, html_style = w.Layout(), w.Layout(width="100%"), HTMLStyle()
         labels = [o.text for o in q.options]
         if q.kind == "multiple":
+            box_style = CheckboxStyle()
             self.choices: list[Any] = [
-                w.Checkbox(value=False, description=text, indent=False,
-                           layout=w.Layout(width="100%"), tabbable=True)
+                w.Checkbox(value=False, description=text, indent=False, layout=full,
+                           style=box_style, tabbable=True)
                 for text in labels
             ]
             instruction = "Choose every answer that applies, then press Check."
-            choice_box = w.VBox(self.choices)
+            choice_box = w.VBox(self.choices, layout=plain)
         else:
-            self.choices = [w.RadioButtons(options=labels, value=None,
-                                           layout=w.Layout(width="100%"), tabbable=True)]
+            self.choices = [w.RadioButtons(options=labels, value=None, layout=full,
+                                           tabbable=True)]
             instruction = ("Choose the view closest to yours, then press Check. There is no "
                            "single right answer." if q.kind == "reflection"
                            else "Choose one answer, then press Check.")
             choice_box = self.choices[0]
+        header = w.HTML(
+            f"{_CSS}<h4>Quiz: {html.escape(q.title)}</h4>{markdown(q.scenario)}"
+            f"<p><strong>{_inline(q.question)}</strong></p><p><em>{instruction}</em></p>",
+            layout=plain, style=html_style)
+        button_style = w.ButtonStyle()
         self.check_button = w.Button(description="Check", button_style="primary",
-                                     icon="check", tabbable=True,
+                                     icon="check", tabbable=True, layout=plain,
+                                     style=button_style,
                                      tooltip="Check your answer and show feedback")
         self.retry_button = w.Button(description="Try again", icon="redo", tabbable=True,
                                      tooltip="Clear your answer and try again",
-                                     layout=w.Layout(display="none"))
-        self.feedback = w.HTML(value="")
+                                     style=button_style, layout=w.Layout(display="none"))
+        self.feedback = w.HTML(value="", layout=plain, style=html_style)
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.retry())
         self.container = w.VBox([
-            header, w.HTML(f"<em>{instruction}</em>"), choice_box,
-            w.HBox([self.check_button, self.retry_button]), self.feedback,
-        ])
+            header, choice_box, w.HBox([self.check_button, self.retry_button], layout=plain),
+            self.feedback,
+        ], layout=plain)
         self.container.add_class("dfe-quiz")
 
     # -- state ------------------------------------------------------------------------
