@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import bench_autograde
+import bench_class
 import bench_import
 import bench_lessons
 
@@ -12,7 +13,7 @@ import bench_lessons
 def main() -> int:
     failed = 0
     for name, bench in (("import", bench_import), ("lessons", bench_lessons),
-                        ("autograde", bench_autograde)):
+                        ("autograde", bench_autograde), ("class", bench_class)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

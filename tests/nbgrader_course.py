@@ -150,3 +150,13 @@ def visible_text(html: str) -> str:
 
     without_tags = re.sub(r"<[^>]+>", "", html)
     return html_lib.unescape(without_tags)
+
+
+def grades(course: Path, assignment: str) -> dict[tuple[str, str], float | None]:
+    """Every grade of an assignment in a course's sqlite gradebook: (student, cell) -> score."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "deepfake-ethics") as gb:
+        return {(s.student.id, g.name): g.score
+                for s in gb.find_assignment(assignment).submissions
+                for nb in s.notebooks for g in nb.grades}

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from nbgrader.api import Gradebook
 from nbgrader_course import (
     answer_ids,
+    grades,
     make_course,
     nbgrader,
     notebook_name,
@@ -59,14 +59,6 @@ def test_report_lists_scores_and_failures():
     assert report([Outcome("ann", True, 9, 13)], io.StringIO()) == 0
 
 
-def grades(course: Path) -> dict[tuple[str, str], float | None]:
-    """Every grade in the gradebook: (student, cell) -> score."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "deepfake-ethics") as gb:
-        sub_nb = gb.find_assignment(ASSIGNMENT).submissions
-        return {(s.student.id, g.name): g.score for s in sub_nb
-                for nb in s.notebooks for g in nb.grades}
-
-
 @pytest.fixture(scope="module")
 def class_courses(tmp_path_factory):
     """Two identical courses holding the same simulated class of 9 submissions."""
@@ -90,7 +82,7 @@ def test_parallel_grades_equal_serial_grades(class_courses):
     run = subprocess.run([CLI, "autograde", ASSIGNMENT, "--workers", "3"], cwd=parallel,
                          env=nbgrader_env(), capture_output=True, text=True)
     assert serial_run.returncode != 0 and run.returncode == 1, "the broken notebook fails both"
-    expected, got = grades(serial), grades(parallel)
+    expected, got = grades(serial, ASSIGNMENT), grades(parallel, ASSIGNMENT)
     assert len({s for s, _ in expected}) == 9
     assert got == expected
     totals = {s: sum(v or 0 for (who, _), v in expected.items() if who == s)
@@ -109,10 +101,10 @@ def test_make_grade_passes_nbgrader_options_through(class_courses, tmp_path):
     course = tmp_path / "again"
     shutil.copytree(parallel, course)
     shutil.rmtree(course / "submitted" / "zz-broken")
-    before = grades(course)
+    before = grades(course, ASSIGNMENT)
     # --force regrades students already graded; without it nbgrader would skip them all.
     run = subprocess.run([CLI, "autograde", ASSIGNMENT, "-j", "2", "--force"], cwd=course,
                          env=nbgrader_env(), capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "all 8 submissions graded" in run.stdout
-    assert grades(course) == before
+    assert grades(course, ASSIGNMENT) == before
