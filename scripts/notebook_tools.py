@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "notebooks"
 RELEASE_DIR = ROOT / "release"
 SOURCE_DIR = ROOT / "source"
+INSTRUCTOR_DIR = ROOT / "instructor"
 
 
 def lessons() -> list[Path]:
@@ -21,7 +22,7 @@ def lessons() -> list[Path]:
 def course_notebooks() -> list[Path]:
     """Every notebook the repository commits: lessons, sources and releases."""
     found = []
-    for folder in (LESSON_DIR, SOURCE_DIR, RELEASE_DIR):
+    for folder in (LESSON_DIR, SOURCE_DIR, RELEASE_DIR, INSTRUCTOR_DIR):
         found += [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
     return sorted(found)
 

@@ -1,0 +1,233 @@
+"""The deployment configurations under deploy/ load, and say what docs/deployment.md says:
+one course id everywhere, the exchange, the grader service, the gradebook from the
+environment, and the global nbgrader config mounted in every Kubernetes user pod.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+
+import pytest
+import yaml
+from conftest import ROOT
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+COURSE = "deepfake-ethics"
+GRADER = f"grader-{COURSE}"
+DEPLOY = ROOT / "deploy"
+HUB = DEPLOY / "jupyterhub"
+K8S = DEPLOY / "kubernetes"
+DEFAULT_NGSHARE = "http://ngshare.jhub.svc.cluster.local:8080/services/ngshare"
+
+
+def load(path, **env) -> Config:
+    """A Python config file as JupyterHub, Jupyter Server or nbgrader would load it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            if value is None:
+                mp.delenv(name, raising=False)
+            else:
+                mp.setenv(name, value)
+        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+
+
+def values() -> dict:
+    return yaml.safe_load((K8S / "values.yaml").read_text(encoding="utf-8"))
+
+
+# --- ngshare_exchange is installed in the user image only: a stand-in records its use ---
+class _Exchange:
+    pass
+
+
+def _stub_classes() -> dict[str, type]:
+    return {name: type(f"Exchange{name.title().replace('_', '')}", (_Exchange,), {})
+            for name in ("fetch_assignment", "fetch_feedback", "release_assignment",
+                         "release_feedback", "list", "submit", "collect")}
+
+
+@pytest.fixture
+def ngshare_exchange(monkeypatch):
+    """A stand-in for ngshare_exchange whose configureExchange does what the real one does
+    (ngshare_exchange 0.5.3): point every ExchangeFactory plugin at its classes."""
+    module = types.ModuleType("ngshare_exchange")
+    module.calls = []
+    module.Exchange = type("Exchange", (_Exchange,), {})
+    module.classes = _stub_classes()
+
+    def configure_exchange(c, ngshare_url=None):
+        module.calls.append(ngshare_url)
+        c.ExchangeFactory.exchange = module.Exchange
+        for trait, cls in module.classes.items():
+            setattr(c.ExchangeFactory, trait, cls)
+
+    module.configureExchange = configure_exchange
+    monkeypatch.setitem(sys.modules, "ngshare_exchange", module)
+    return module
+
+
+# --- One machine: JupyterHub with nbgrader's folder exchange --------------------------
+def test_global_config_names_the_course_and_the_exchange():
+    c = load(HUB / "global_nbgrader_config.py")
+    assert c.CourseDirectory.course_id == COURSE
+    assert c.Exchange.root == "/srv/nbgrader/exchange"
+    assert c.Exchange.path_includes_course is True
+    assert c.Exchange.timezone == "UTC"
+
+
+def test_grader_config_takes_the_gradebook_from_the_environment():
+    url = "postgresql://grader:secret@db.example.org/deepfake_ethics"
+    c = load(HUB / "grader_nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=url,
+             DEEPFAKE_ETHICS_COURSE_ROOT=None)
+    assert c.CourseDirectory.course_id == COURSE
+    assert c.CourseDirectory.root == f"/home/{GRADER}/course"
+    assert c.CourseDirectory.db_url == url
+    c = load(HUB / "grader_nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=None)
+    assert c.CourseDirectory.db_url == f"sqlite:////home/{GRADER}/course/gradebook.db"
+
+
+def test_course_config_reads_the_same_variable():
+    url = "postgresql://grader@db.example.org/deepfake_ethics"
+    c = load(ROOT / "nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=url)
+    assert c.CourseDirectory.course_id == COURSE and c.CourseDirectory.db_url == url
+
+
+@pytest.fixture
+def hub_config(tmp_path):
+    """jupyterhub_config.py loaded beside a class list, as installed in /etc/jupyterhub."""
+    shutil.copy(HUB / "jupyterhub_config.py", tmp_path)
+    (tmp_path / "instructors.txt").write_text("ada\nbo  # co-grader\n\n")
+    (tmp_path / "students.txt").write_text("# term 1\ns001\ns002\n")
+
+    def loader(**env):
+        return load(tmp_path / "jupyterhub_config.py", **env)
+    return loader
+
+
+def test_grader_service_runs_the_course_server_as_the_grader(hub_config):
+    c = hub_config(DEEPFAKE_ETHICS_DB_URL=None)
+    (service,) = c.JupyterHub.services
+    assert service["name"] == COURSE, "nbgrader's course list finds the formgrader by name"
+    assert service["command"] == ["jupyterhub-singleuser"]
+    assert service["user"] == GRADER and service["cwd"] == f"/home/{GRADER}"
+    assert service["url"].startswith("http://127.0.0.1:")
+    assert service["oauth_no_confirm"] is True
+    assert "DEEPFAKE_ETHICS_DB_URL" not in service["environment"]
+    url = "postgresql://grader:secret@127.0.0.1/deepfake_ethics"
+    (service,) = hub_config(DEEPFAKE_ETHICS_DB_URL=url).JupyterHub.services
+    assert service["environment"]["DEEPFAKE_ETHICS_DB_URL"] == url
+
+
+def test_hub_groups_and_roles_give_instructors_the_formgrader(hub_config):
+    c = hub_config()
+    assert c.Authenticator.allowed_users == {"ada", "bo", "s001", "s002"}
+    assert c.Authenticator.admin_users == {"ada"}
+    groups = c.JupyterHub.load_groups
+    assert groups[f"formgrade-{COURSE}"] == {"users": ["ada", "bo"]}
+    assert groups[f"nbgrader-{COURSE}"] == {"users": ["ada", "bo", "s001", "s002"]}
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles[f"formgrade-{COURSE}"]["groups"] == [f"formgrade-{COURSE}"]
+    assert f"access:services!service={COURSE}" in roles[f"formgrade-{COURSE}"]["scopes"]
+    assert f"access:services!service={COURSE}" not in roles[f"nbgrader-{COURSE}"]["scopes"]
+
+
+def test_hub_without_class_lists_lets_nobody_in(tmp_path):
+    shutil.copy(HUB / "jupyterhub_config.py", tmp_path)
+    c = load(tmp_path / "jupyterhub_config.py")
+    assert c.Authenticator.allowed_users == set()
+
+
+def test_csp_workaround_frames_only_the_grader_itself():
+    c = load(HUB / "grader_jupyter_server_config.py")
+    csp = c.ServerApp.tornado_settings["headers"]["Content-Security-Policy"]
+    assert csp == "frame-ancestors 'self'"
+
+
+# --- Kubernetes: Zero to JupyterHub with ngshare --------------------------------------
+def test_kubernetes_config_uses_the_ngshare_exchange(ngshare_exchange):
+    c = load(K8S / "nbgrader_config.py", NGSHARE_URL=None)
+    assert ngshare_exchange.calls == [DEFAULT_NGSHARE]
+    assert c.ExchangeFactory.exchange is ngshare_exchange.Exchange
+    for trait, cls in ngshare_exchange.classes.items():
+        assert c.ExchangeFactory[trait] is cls
+    assert c.CourseDirectory.course_id == COURSE
+    assert c.Exchange.path_includes_course is True
+    load(K8S / "nbgrader_config.py", NGSHARE_URL="http://ngshare.other:8080/services/ngshare")
+    assert ngshare_exchange.calls[-1] == "http://ngshare.other:8080/services/ngshare"
+
+
+def test_values_mount_the_global_nbgrader_config_in_every_user_pod():
+    singleuser = values()["singleuser"]
+    mounted = {f["mountPath"]: f for f in singleuser["extraFiles"].values()}
+    config = mounted["/etc/jupyter/nbgrader_config.py"]
+    assert config["stringData"] == (K8S / "nbgrader_config.py").read_text(encoding="utf-8"), \
+        "values.yaml carries an exact copy of deploy/kubernetes/nbgrader_config.py"
+    assert singleuser["extraEnv"]["NGSHARE_URL"] == DEFAULT_NGSHARE
+    assert singleuser["image"]["name"] and singleuser["image"]["tag"]
+
+
+def test_values_register_ngshare_as_a_hub_service():
+    hub = values()["hub"]
+    ngshare = hub["services"]["ngshare"]
+    assert ngshare["url"] == DEFAULT_NGSHARE.removesuffix("/services/ngshare")
+    assert "apiToken" not in ngshare, "the token is given at install time, never committed"
+    roles = hub["loadRoles"]
+    for role in ("user", "server"):
+        assert "access:services!service=ngshare" in roles[role]["scopes"]
+    grader = roles[f"formgrade-{COURSE}"]
+    assert f"access:servers!user={GRADER}" in grader["scopes"]
+    assert grader["groups"] == [f"formgrade-{COURSE}"]
+    assert set(hub["config"]["JupyterHub"]["load_groups"]) == {f"formgrade-{COURSE}"}
+    assert GRADER in hub["config"]["Authenticator"]["allowed_users"]
+
+
+def test_only_the_grader_server_gets_the_gradebook_url(monkeypatch):
+    hub = values()["hub"]
+    source = hub["extraEnv"]["DEEPFAKE_ETHICS_DB_URL"]
+    assert source["valueFrom"]["secretKeyRef"]["key"] == "db-url", "from a Secret"
+    c = Config()
+    for name, snippet in hub["extraConfig"].items():
+        exec(compile(snippet, name, "exec"), {"c": c})
+    hook = c.KubeSpawner.pre_spawn_hook
+    monkeypatch.setenv("DEEPFAKE_ETHICS_DB_URL", "postgresql://grader:pw@postgres/df")
+
+    def spawner(name):
+        return types.SimpleNamespace(user=types.SimpleNamespace(name=name), environment={})
+
+    grader, student = spawner(GRADER), spawner("s001")
+    hook(grader)
+    hook(student)
+    assert grader.environment == {"DEEPFAKE_ETHICS_DB_URL": "postgresql://grader:pw@postgres/df",
+                                  "DEEPFAKE_ETHICS_COURSE_ROOT": "/home/jovyan/course"}
+    assert student.environment == {}
+    # The grader's nbgrader config reads both variables.
+    c = load(HUB / "grader_nbgrader_config.py", **grader.environment)
+    assert c.CourseDirectory.root == "/home/jovyan/course"
+    assert c.CourseDirectory.db_url == "postgresql://grader:pw@postgres/df"
+
+
+def test_ngshare_values():
+    v = yaml.safe_load((K8S / "ngshare-values.yaml").read_text(encoding="utf-8"))
+    assert v["ngshare"]["admins"], "someone must be able to create the course"
+    assert not v["ngshare"].get("hub_api_token"), "the token is given at install time"
+    assert v["ngshare"]["debug"] is False
+    assert v["deployment"]["port"] == 8080 and ":8080/" in DEFAULT_NGSHARE
+
+
+def test_dockerfile_installs_the_exchange_and_hides_grading_tools_from_students():
+    text = (K8S / "Dockerfile").read_text(encoding="utf-8")
+    assert '--no-deps "ngshare-exchange==' in text
+    assert "@jupyter/nbgrader:formgrader" in text
+    assert "nbgrader.server_extensions.formgrader" in text
+
+
+def test_deployment_guide_covers_every_file():
+    guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):
+        assert str(path.relative_to(ROOT)) in guide, f"docs/deployment.md: {path.name}"
+    for term in ("path_includes_course", "DEEPFAKE_ETHICS_DB_URL", "#1870",
+                 "frame-ancestors", "configureExchange", "ngshare"):
+        assert term in guide, term
