@@ -6,7 +6,7 @@ this file is read from the current directory. See docs/instructors.md for the wh
 Two settings can be changed without editing this file:
 
 * ``DEEPFAKE_ETHICS_DB_URL``   the gradebook (default: sqlite file ``gradebook.db`` here;
-                               e.g. ``postgresql://grader@127.0.0.1/deepfake_ethics``)
+                               e.g. ``postgresql+psycopg2://grader@127.0.0.1/deepfake_ethics``)
 * ``DEEPFAKE_ETHICS_EXCHANGE`` the exchange folder shared by instructor and students
                                (default: nbgrader's ``/srv/nbgrader/exchange``)
 """

@@ -43,6 +43,12 @@ def code_scores(course, assignment: str) -> dict[str, tuple[float, float]]:
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory):
     """Generate every assignment, submit a simulated class, autograde and feed back."""
+    return build_graded_course(tmp_path_factory)
+
+
+def build_graded_course(tmp_path_factory):
+    """The work of `graded_course`, in the gradebook that `db_url` names (also reused by
+    test_nbgrader_pipeline_postgres.py with a PostgreSQL gradebook)."""
     course = make_course(tmp_path_factory.mktemp("nbgrader"))
     for name in assignments():
         nbgrader(course, "generate_assignment", name, "--force")

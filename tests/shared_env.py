@@ -1,0 +1,224 @@
+"""Helpers for the tests that run programs as other Unix accounts (a PostgreSQL server, an
+instructor and students sharing an nbgrader exchange).
+
+* ``require(ok, reason)``: skip outside CI, fail in CI (``CI=true``), where these tests must run.
+* ``run_as(user, *cmd)``: run a command as another account, with a clean environment.
+* ``shared_venv()``: a virtual environment that every account can read, with the project
+  installed (the project's own ``.venv`` lives under /root and is readable by root only).
+* ``temporary_accounts(...)``: create Unix accounts and remove them (and their files) again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import grp
+import hashlib
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from filelock import FileLock
+
+BASE_PYTHON = "/usr/bin/python3"  # Debian's Python: readable by every account
+SHARED_VENV = Path(os.environ.get("DEEPFAKE_ETHICS_SHARED_VENV",
+                                  "/opt/deepfake-ethics-shared-venv"))
+HASH_FILE = ".deepfake-ethics-source-hash"  # written last: a venv without it is incomplete
+INSTALL_HINT = "run `bash .ci/install-server-deps` as root (it apt-get installs them)"
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def require(ok: object, reason: str) -> None:
+    """Skip the test with ``reason`` when ``ok`` is false, but fail in CI: there it must run."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this test must run in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def run_as(user: str, *cmd: str | os.PathLike, cwd: str | os.PathLike | None = None,
+           env: Mapping[str, str] | None = None, home: str | os.PathLike | None = None,
+           check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``cmd`` as ``user`` (via runuser) with only the variables of ``env`` set, plus HOME,
+    USER, LOGNAME, LANG and PATH; ``check`` raises an AssertionError that shows the output."""
+    home = str(home if home is not None else pwd.getpwnam(user).pw_dir)
+    variables = {"HOME": home, "USER": user, "LOGNAME": user, "LANG": "C.UTF-8",
+                 "PATH": SYSTEM_PATH, **(env or {})}
+    argv = ["runuser", "-u", user, "--", "env", "-i",
+            *(f"{k}={v}" for k, v in variables.items()), *map(str, cmd)]
+    done = subprocess.run(argv, cwd=cwd or home, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+    if check and done.returncode != 0:
+        raise AssertionError(f"as {user}: {' '.join(map(str, cmd))} failed "
+                             f"({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+# --- A virtual environment that every account can use ----------------------------------
+
+def _project_files() -> list[Path]:
+    """The files that decide what `pip install .` installs (metadata, sources, content)."""
+    files = [ROOT / name for name in ("pyproject.toml", "README.md", "LICENSE",
+                                      "LICENSE-CONTENT.md") if (ROOT / name).exists()]
+    for path in sorted((ROOT / "src").rglob("*")):
+        parts = set(path.relative_to(ROOT).parts)
+        if path.is_file() and "__pycache__" not in parts and not any(
+                p.endswith(".egg-info") for p in parts) and path.suffix != ".pyc":
+            files.append(path)
+    return files
+
+
+def source_hash() -> str:
+    """A hash of the project's installable files and of the base Python's version."""
+    digest = hashlib.sha256()
+    version = subprocess.run([BASE_PYTHON, "-c", "import sys; print(sys.version)"],
+                             capture_output=True, text=True, check=True).stdout
+    digest.update(version.encode())
+    for path in _project_files():
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _readable_by_all(root: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + [""]:
+            path = os.path.join(dirpath, name)
+            os.chmod(path, os.lstat(path).st_mode | 0o555)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.lstat(path).st_mode | 0o444)
+
+
+def shared_venv() -> Path:
+    """The shared environment (``SHARED_VENV``), built from Debian's Python with the project
+    installed (not editable); reused while the hash of pyproject.toml + src/ is unchanged.
+
+    It is a cache kept between runs (building it takes a minute or two); remove the folder to
+    rebuild it. Only root may build it."""
+    require(os.path.exists(BASE_PYTHON), f"{BASE_PYTHON} is missing: {INSTALL_HINT}")
+    check = subprocess.run([BASE_PYTHON, "-c", "import venv, ensurepip"], capture_output=True)
+    require(check.returncode == 0, f"{BASE_PYTHON} has no venv module (python3-venv): "
+                                   f"{INSTALL_HINT}")
+    wanted = source_hash()
+    python = SHARED_VENV / "bin" / "python"
+    SHARED_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(SHARED_VENV) + ".lock", timeout=1800):
+        stamp = SHARED_VENV / HASH_FILE
+        if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+            return SHARED_VENV
+        if SHARED_VENV.exists():
+            shutil.rmtree(SHARED_VENV)
+        with tempfile.TemporaryDirectory(prefix="dfe-shared-venv-src-") as tmp:
+            # Build from a copy: pip would otherwise write build/ and *.egg-info into the tree.
+            src = Path(tmp) / "project"
+            for path in _project_files():
+                target = src / path.relative_to(ROOT)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+            steps = [[BASE_PYTHON, "-m", "venv", str(SHARED_VENV)],
+                     [str(python), "-m", "pip", "install", "--quiet",
+                      "--disable-pip-version-check", str(src)]]
+            for step in steps:
+                done = subprocess.run(step, capture_output=True, text=True, cwd=tmp,
+                                      stdin=subprocess.DEVNULL)
+                if done.returncode != 0:
+                    shutil.rmtree(SHARED_VENV, ignore_errors=True)
+                    raise AssertionError(f"building the shared venv failed: {step}\n"
+                                         f"{done.stdout}\n{done.stderr}")
+        _readable_by_all(SHARED_VENV)
+        stamp.write_text(wanted + "\n")
+        stamp.chmod(0o644)
+    return SHARED_VENV
+
+
+# --- Temporary Unix accounts -----------------------------------------------------------
+
+def _pids_of(uid: int) -> list[int]:
+    done = subprocess.run(["ps", "-o", "pid=", "-u", str(uid)], capture_output=True,
+                          text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+def _remove_account(name: str) -> None:
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    # Processes the test started as this account (a kernel that outlived its command).
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in _pids_of(uid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        for _ in range(50):
+            if not _pids_of(uid):
+                break
+            time.sleep(0.1)
+    # Files it may have left in the shared temporary folders.
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(folder):
+            subprocess.run(["find", folder, "-xdev", "-mindepth", "1", "-maxdepth", "1",
+                            "-uid", str(uid), "-exec", "rm", "-rf", "{}", "+"],
+                           capture_output=True)
+    subprocess.run(["userdel", name], capture_output=True, check=True)
+    with contextlib.suppress(KeyError):
+        grp.getgrnam(name)
+        subprocess.run(["groupdel", name], capture_output=True)
+
+
+@contextlib.contextmanager
+def temporary_accounts(names: Sequence[str], homes: Path) -> Iterator[dict[str, pwd.struct_passwd]]:
+    """System accounts ``names`` with private homes (mode 0700) under ``homes``; on exit
+    their processes are ended and the accounts, their groups and their files in /tmp go."""
+    require(is_root(), "creating Unix accounts needs root (run the tests as root)")
+    for tool in ("useradd", "userdel", "runuser"):
+        require(shutil.which(tool), f"`{tool}` is missing (Debian: passwd / util-linux)")
+    created: list[str] = []
+    try:
+        accounts = {}
+        for name in names:
+            home = homes / name
+            subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                            "--home-dir", str(home), "--shell", "/usr/sbin/nologin", name],
+                           check=True, capture_output=True)
+            created.append(name)
+            account = pwd.getpwnam(name)
+            home.mkdir(parents=True)
+            os.chown(home, account.pw_uid, account.pw_gid)
+            home.chmod(0o700)
+            accounts[name] = account
+        yield accounts
+    finally:
+        for name in reversed(created):
+            _remove_account(name)
+
+
+def chown_tree(path: Path, account: pwd.struct_passwd) -> None:
+    os.chown(path, account.pw_uid, account.pw_gid)
+    for item in path.rglob("*"):
+        os.lchown(item, account.pw_uid, account.pw_gid)
+
+
+def postgres_bin_dir() -> Path | None:
+    """Debian's PostgreSQL server programs (the newest version installed), if any."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda p: [int(x) if x.isdigit() else 0 for x in p.split("/")[4].split(".")])
+    return Path(found[-1]).parent if found else None
