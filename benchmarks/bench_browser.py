@@ -35,6 +35,7 @@ from browser.lab import (  # noqa: E402 - tests/ must be on the path first
     check_button,
     chromium_missing,
     course_copy,
+    expect,
     feedback,
     launch_chromium,
     option,
@@ -71,14 +72,12 @@ def cold_start(browser, tmp: Path, n: int):
 
 def click_latencies(lesson: LessonPage, clicks: int, warmup: int = 3) -> list[float]:
     """Milliseconds from the click on Check to the feedback, for ``clicks`` clicks."""
-    ids = quiz_ids(ROOT / LESSON)
+    ids = quiz_ids(lesson.server.root / LESSON)
     index = next(i for i, q in enumerate(ids) if get_quiz(q).kind == "single")
     quiz = get_quiz(ids[index])
     box = lesson.quizzes.nth(index)
     right = min(quiz.correct_indices)
     wrong = next(i for i in range(len(quiz.options)) if i != right)
-    from playwright.sync_api import expect
-
     results = []
     for n in range(warmup + clicks):
         option(box, quiz, wrong if n % 2 else right).click()

@@ -2,7 +2,7 @@
 
 Each notebook is executed headless with nbclient in a fresh kernel (kernel start-up is
 part of both measurements, as it is for a student pressing "Restart and run all").
-The figure is the median of ``--repeat`` runs (default 3). Target: every ratio <= 2.5.
+The figure is the median of ``--repeat`` runs (default 5). Target: every ratio <= 2.5.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def run(nb_path: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DEEPFAKE_ETHICS_PROGRESS"] = os.path.join(tmp, "progress.json")

@@ -205,12 +205,12 @@ def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
 
 def show_progress(store: ProgressStore | None = None):
     """A chart of quizzes answered, and answered right at the first try, per lesson."""
-    from .plots import PALETTE, new_figure, render
+    from .plots import PALETTE, axes_with_margins, new_figure, render
 
     rows = summary(store)
-    fig = new_figure(8, 1.2 + 0.55 * len(rows))
-    ax = fig.add_subplot()
     labels = [f"{r['lesson'][:2]} {r['title']}" for r in rows][::-1]
+    fig = new_figure(8, 1.3 + 0.5 * len(rows), layout=None)
+    ax = axes_with_margins(fig, labels, title="Your progress", extra_top=0.2)
     ys = range(len(rows))
     rev = rows[::-1]
     ax.barh(ys, [r["quizzes"] for r in rev], color="white", edgecolor="#555555",
@@ -226,8 +226,8 @@ def show_progress(store: ProgressStore | None = None):
     most = max((r["quizzes"] for r in rows), default=1)
     ax.set_xlim(0, most * 2.1)
     ax.set_xlabel("Quizzes")
-    ax.set_title("Your progress", loc="left")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
+              frameon=False)
     answered = sum(r["answered"] for r in rows)
     total = sum(r["quizzes"] for r in rows)
     alt = "Bar chart of quiz progress per lesson. " + "; ".join(
