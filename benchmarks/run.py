@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import bench_autograde
+import bench_browser
 import bench_class
 import bench_import
 import bench_lessons
@@ -13,7 +14,8 @@ import bench_lessons
 def main() -> int:
     failed = 0
     for name, bench in (("import", bench_import), ("lessons", bench_lessons),
-                        ("autograde", bench_autograde), ("class", bench_class)):
+                        ("autograde", bench_autograde), ("class", bench_class),
+                        ("browser", bench_browser)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

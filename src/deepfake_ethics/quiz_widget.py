@@ -118,11 +118,12 @@ class QuizWidget:
             f"<p><strong>{_inline(q.question)}</strong></p><p><em>{instruction}</em></p>",
             layout=plain, style=html_style)
         button_style = w.ButtonStyle()
+        # Buttons carry words only: an icon would become part of their accessible name.
         self.check_button = w.Button(description="Check", button_style="primary",
-                                     icon="check", tabbable=True, layout=plain,
+                                     tabbable=True, layout=plain,
                                      style=button_style,
                                      tooltip="Check your answer and show feedback")
-        self.retry_button = w.Button(description="Try again", icon="redo", tabbable=True,
+        self.retry_button = w.Button(description="Try again", tabbable=True,
                                      tooltip="Clear your answer and try again",
                                      style=button_style, layout=w.Layout(display="none"))
         self.feedback = w.HTML(value="", layout=plain, style=html_style)

@@ -61,12 +61,17 @@ class Story:
         self.folder, self.page, self.step = folder, page, 0
         folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(self, name: str, show=None) -> Path:
-        """Screenshot the whole window, after scrolling ``show`` (a locator) into view."""
+    def shot(self, name: str, show=None, where: str = "start", numbered: bool = True) -> Path:
+        """Screenshot the whole window, after scrolling ``show`` (a locator) to ``where``
+        ("start", "center" or "end") of the notebook's view. Numbered NN-<name>.png unless
+        the name already orders itself."""
         if show is not None:
-            show.scroll_into_view_if_needed()
+            show.evaluate("(e, where) => e.scrollIntoView({block: where})", where)
+        # Let the browser lay out and paint what scrolled into view (content-visibility).
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame("
+                           "() => requestAnimationFrame(r)))")
         self.step += 1
-        path = self.folder / f"{self.step:02d}-{name}.png"
+        path = self.folder / (f"{self.step:02d}-{name}.png" if numbered else f"{name}.png")
         self.page.screenshot(path=path, animations="disabled")
         _used["png"] = _used.get("png", 0) + 1
         return path
@@ -78,7 +83,7 @@ def chromium():
     """Debian's Chromium, launched once per run through Playwright."""
     why = chromium_missing()
     if why:
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"the browser tests must run in CI, but {why}")
         pytest.skip(f"browser tests need Chromium and Playwright: {why}")
     from playwright.sync_api import expect, sync_playwright

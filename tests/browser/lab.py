@@ -11,6 +11,7 @@ This module imports nothing from pytest, so the benchmark can use it too.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -30,8 +31,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("DEEPFAKE_ETHICS_CHROMIUM", "/usr/bin/chromium"))
-# Without the background-networking flags Chromium tries to reach Google's services, and on
-# a closed network those attempts only slow it down.
+# Without the background-networking flags Chromium keeps trying to reach Google's services,
+# and on a closed network (CI) those connections are refused.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -159,7 +160,7 @@ class LabServer:
                 time.sleep(0.2)
 
     def stop(self) -> None:
-        """Stop the server and everything it started (one process group)."""
+        """Stop the server (its process group), then any kernel it left behind."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
@@ -173,6 +174,23 @@ class LabServer:
                 break
             except subprocess.TimeoutExpired:
                 continue
+        # Kernels run in sessions of their own; the server shuts them down on SIGTERM, but
+        # not if it had to be killed. Any left are found by this server's runtime directory
+        # in their environment and ended by process id.
+        for pid in self._kernel_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def _kernel_pids(self) -> list[int]:
+        marker = f"\0JUPYTER_RUNTIME_DIR={self.state / 'runtime'}\0".encode()
+        pids = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                if marker in b"\0" + (entry / "environ").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+        return [pid for pid in pids if pid != os.getpid()]
 
     def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -180,6 +198,11 @@ class LabServer:
         with urllib.request.urlopen(req, timeout=30) as resp:
             text = resp.read()
         return json.loads(text) if text else None
+
+    def shutdown_kernels(self) -> None:
+        """End every notebook session (and its kernel), as File > Shut Down would."""
+        for session in self.api("sessions"):
+            self.api(f"sessions/{session['id']}", method="DELETE")
 
     def __enter__(self) -> LabServer:
         return self.start()
@@ -199,6 +222,14 @@ def chromium_missing() -> str | None:
     except ImportError:
         return "the Python package `playwright` is missing (pip install -e '.[test]')"
     return None
+
+
+def expect(*args, **kwargs):
+    """Playwright's ``expect``, imported when first used: without Playwright the tests are
+    still collected, and the ``chromium`` fixture says why they cannot run."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(*args, **kwargs)
 
 
 def launch_chromium(playwright):
@@ -243,8 +274,13 @@ class LessonPage:
 
     # -- opening and running --------------------------------------------------------------
     def goto(self, path: str) -> None:
-        """Open JupyterLab with the notebook at ``path`` (relative to the server root)."""
-        self.page.goto(self.server.url(f"lab/tree/{path}"), wait_until="domcontentloaded")
+        """Open JupyterLab with the notebook at ``path`` (relative to the server root).
+
+        Each page gets a workspace of its own, so JupyterLab does not reopen (and start
+        kernels for) the notebooks that earlier pages had open."""
+        workspace = f"test-{secrets.token_hex(4)}"
+        self.page.goto(self.server.url(f"lab/workspaces/{workspace}/tree/{path}"),
+                       wait_until="domcontentloaded")
         self.wait_for_notebook()
 
     def wait_for_notebook(self) -> None:
@@ -259,8 +295,6 @@ class LessonPage:
 
     def wait_for_kernel_idle(self, timeout: float = KERNEL_START_MS) -> None:
         """The status bar reads "<kernel name> | Idle" (not "No Kernel", "Connecting")."""
-        from playwright.sync_api import expect
-
         status = self.page.locator(
             "#jp-main-statusbar .jp-StatusBar-TextItem[title^='Change kernel for']")
         expect(status).to_have_text(re.compile(r"^(?!No Kernel).+\|\s*Idle\s*$"),
@@ -276,14 +310,21 @@ class LessonPage:
         self.wait_until_run(timeout)
 
     def wait_until_run(self, timeout: float = RUN_ALL_MS) -> None:
-        """Every code cell shows an execution count and the kernel is idle again."""
+        """Every code cell shows an execution count and the kernel is idle again, or the
+        run stopped at an error (nothing queued, error output shown: the caller checks
+        ``error_outputs()``, so a broken lesson fails at once instead of timing out)."""
         self.page.wait_for_function(
             """() => {
               const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
               if (!nb) return false;
-              const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-              return prompts.length > 0 &&
-                     prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+              const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                  .map(p => p.textContent);
+              if (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))) {
+                return true;
+              }
+              const errors = nb.querySelectorAll(
+                  ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+              return errors.length > 0 && !prompts.some(p => p.includes('*'));
             }""", timeout=timeout, polling=250)
         self.wait_for_kernel_idle(timeout)
 
@@ -294,7 +335,7 @@ class LessonPage:
         """The text of every error traceback and stderr output in the notebook."""
         return self.panel.locator(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-        ).all_inner_texts()
+        ).all_text_contents()
 
     def code_cell(self, source_start: str):
         """The code cell whose source starts with ``source_start``."""
@@ -321,7 +362,7 @@ class LessonPage:
 def menu_bar(page, menu: str, item: str) -> None:
     """Click ``menu`` in JupyterLab's menu bar, then its item labelled ``item``."""
     page.locator(".lm-MenuBar-item", has_text=re.compile(f"^{re.escape(menu)}$")).click()
-    page.locator(".lm-Menu:not(.lm-MenuBar-menu) .lm-Menu-item:not(.lm-mod-disabled)",
+    page.locator(".lm-Menu .lm-Menu-item:not(.lm-mod-disabled)",
                  has=page.locator(".lm-Menu-itemLabel",
                                   has_text=re.compile(f"^{re.escape(item)}$"))).click()
 
@@ -332,12 +373,13 @@ def option(quiz_box, quiz, index: int):
     return quiz_box.get_by_role(role, name=quiz.options[index].text, exact=True)
 
 
+# A button's accessible name starts with its Font Awesome icon (a private-use character).
 def check_button(quiz_box):
-    return quiz_box.get_by_role("button", name="Check", exact=True)
+    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Check$"))
 
 
 def retry_button(quiz_box):
-    return quiz_box.get_by_role("button", name="Try again", exact=True)
+    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Try again$"))
 
 
 def feedback(quiz_box):

@@ -12,14 +12,13 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from deepfake_ethics.bank import get_quiz, quizzes
 
 from .lab import (
-    ROOT,
     LessonPage,
     check_button,
+    expect,
     feedback,
     option,
     plain,
@@ -38,10 +37,11 @@ def lab(start_lab):
     return start_lab("student-lessons")
 
 
-def choose_quizzes():
+def choose_quizzes(course):
     """(index, quiz) for the mouse and for the keyboard: the first quiz with a wrong option,
-    and the next quiz after it (a several-answers one if there is one, to cover checkboxes)."""
-    shown = [get_quiz(i) for i in quiz_ids(ROOT / LESSON)]
+    and a later one (the first several-answers quiz after it, to cover checkboxes, or else
+    the next quiz)."""
+    shown = [get_quiz(i) for i in quiz_ids(course / LESSON)]
     mouse = next(i for i, q in enumerate(shown)
                  if q.kind in ("single", "multiple") and len(q.correct_indices) < len(q.options))
     later = list(enumerate(shown))[mouse + 1:]
@@ -53,7 +53,7 @@ def choose_quizzes():
 def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     shots = story("student-lessons")
     lesson = LessonPage(page, lab)
-    shown, (mi, mq), (ki, kq) = choose_quizzes()
+    shown, (mi, mq), (ki, kq) = choose_quizzes(lab.root)
 
     # 1. The start page opens at the course's first notebook.
     lesson.goto("notebooks/00-start-here.ipynb")
@@ -62,7 +62,8 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
 
     # 2. The student opens lesson 02 from the file browser (double-click).
     page.locator(".jp-DirListing-item", has_text="02-legal-aspects.ipynb").dblclick()
-    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text("02-legal-aspects")
+    current_tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    expect(current_tab).to_contain_text("02-legal-aspects")
     lesson.wait_for_notebook()
     expect(lesson.panel.locator("h1").first).to_contain_text("Legal aspects")
     shots.shot("lesson-02-opened")
@@ -74,7 +75,7 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     progress_cell = lesson.code_cell("show_progress()")
     caption = progress_cell.locator("figcaption")
     expect(caption).to_contain_text(ANSWERED)
-    before = int(ANSWERED.search(caption.inner_text()).group(1))
+    before = int(ANSWERED.search(caption.text_content()).group(1))
     shots.shot("lesson-02-all-cells-run", show=lesson.quizzes.nth(0))
     shots.shot("progress-before-answering", show=progress_cell)
 
@@ -89,7 +90,7 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     expect(feedback(box)).to_contain_text(f"✘ Not right: {mq.options[wrong].text}")
     expect(feedback(box)).to_contain_text(plain(mq.options[wrong].feedback)[:80])
     expect(check_button(box)).to_be_disabled()
-    shots.shot("mouse-quiz-wrong-answer-feedback", show=feedback(box))
+    shots.shot("mouse-quiz-wrong-answer-feedback", show=feedback(box), where="center")
 
     # 5. Try again clears the answer; the right option gives "Correct" and the explanation.
     retry_button(box).click()
@@ -104,7 +105,7 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     expect(feedback(box)).to_contain_text("Explanation.")
     expect(feedback(box)).to_contain_text(plain(mq.explanation)[:80])
     expect(feedback(box).get_by_role("link").first).to_be_visible()  # the sources
-    shots.shot("mouse-quiz-right-answer-explanation", show=box.get_by_text("Explanation."))
+    shots.shot("mouse-quiz-right-answer-explanation", show=feedback(box), where="center")
 
     # 6. Keyboard alone: Tab moves through the options, Space chooses, Enter checks.
     box = lesson.quizzes.nth(ki)
@@ -123,7 +124,7 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     expect(feedback(box)).to_contain_text(
         "✔ Correct." if kq.correct_indices else "Thank you for choosing")
     expect(feedback(box)).to_contain_text(plain(kq.explanation)[:80])
-    shots.shot("keyboard-quiz-feedback", show=box.get_by_text("Explanation."))
+    shots.shot("keyboard-quiz-feedback", show=feedback(box), where="center")
 
     # 7. The progress view, run again, counts the two answers.
     progress_cell.locator(".jp-InputPrompt").click()

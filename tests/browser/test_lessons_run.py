@@ -1,0 +1,54 @@
+"""Every lesson runs all its cells in the browser without an error, and every quiz is an
+interactive widget (not the text fallback shown where widgets cannot render).
+
+Screenshots: test-artifacts/browser/lessons-run-all/lesson-NN-....png.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from deepfake_ethics.bank import get_quiz
+
+from .lab import ROOT, LessonPage, check_button, option, quiz_ids
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+FALLBACK = "Open this notebook in JupyterLab"  # only in the text fallback of a quiz
+
+
+@pytest.fixture(scope="module")
+def lab(start_lab):
+    return start_lab("lessons-run-all")
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_in_the_browser(lab, page, story, notebook):
+    shots = story("lessons-run-all")
+    lesson = LessonPage(page, lab)
+    ids = quiz_ids(lab.root / "notebooks" / notebook.name)  # the copy JupyterLab serves
+    try:
+        lesson.goto(f"notebooks/{notebook.name}")
+        lesson.run_all()
+        lesson.wait_for_quizzes(len(ids))
+        shots.shot(f"lesson-{notebook.stem[:2]}-all-cells-run",
+                   show=lesson.quizzes.first if ids else None, numbered=False)
+
+        assert lesson.error_outputs() == [], f"{notebook.name} has error output"
+        texts = lesson.outputs().all_text_contents()
+        assert not [t for t in texts if FALLBACK in t], "a quiz shows its text fallback"
+        assert not [t for t in texts if "Error displaying widget" in t]
+        assert lesson.quizzes.count() == len(ids)
+        for index, quiz_id in enumerate(ids):
+            quiz, box = get_quiz(quiz_id), lesson.quizzes.nth(index)
+            assert box.get_by_role("heading").first.text_content() == f"Quiz: {quiz.title}"
+            assert check_button(box).is_enabled()
+            for i in range(len(quiz.options)):
+                assert option(box, quiz, i).is_enabled(), (quiz_id, i)
+        # Every figure, the progress chart included, has alt text.
+        alts = lesson.panel.locator(".jp-OutputArea-output img").evaluate_all(
+            "imgs => imgs.map(i => i.getAttribute('alt') || '')")
+        assert all(a.strip() for a in alts), alts
+    finally:
+        lab.shutdown_kernels()  # two cores: one kernel at a time
