@@ -57,4 +57,4 @@ clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py; status=$$?; $(BIN)/python benchmarks/report.py; exit $$status

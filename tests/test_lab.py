@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
 import pytest
 from conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from processes import free_port, stop_process_group
 
 
 @pytest.mark.slow
@@ -57,19 +50,6 @@ def test_make_lab_serves_the_start_page(tmp_path):
         with pytest.raises(urllib.error.HTTPError):  # and it wants the token
             urllib.request.urlopen(f"{base}/api/contents/notebooks", timeout=5)
     finally:
-        stop(proc)
+        stop_process_group(proc, grace=30)
         log.close()
 
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the server and everything make started (one process group)."""
-    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue

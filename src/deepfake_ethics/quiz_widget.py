@@ -21,6 +21,12 @@ from .progress import ProgressStore, default_store
 from .schema import Quiz
 
 RIGHT, WRONG, MISSED, NOTE = "✔ Right:", "✘ Not right:", "○ Also right:", "➜ Your view:"
+HOW_TO_ANSWER = {
+    "single": "Choose one answer, then press Check.",
+    "multiple": "Choose every answer that applies, then press Check.",
+    "reflection": "There is no single right answer: choose the view closest to yours, then "
+                  "press Check.",
+}
 
 _CSS = """<style>
 .dfe-quiz { border: 1px solid var(--jp-border-color1, #999); border-radius: 6px;
@@ -61,12 +67,10 @@ def static_html(q: Quiz) -> str:
     """The quiz as plain HTML without answers, for places where widgets cannot run."""
     marker = "☐" if q.kind == "multiple" else "○"
     options = "".join(f"<li>{marker} {_inline(o.text)}</li>" for o in q.options)
-    how = {"single": "Choose one answer.", "multiple": "Choose every answer that applies.",
-           "reflection": "There is no single right answer: choose the view closest to yours."}
     return (
         f'<div class="dfe-quiz-static"><h4>Quiz: {html.escape(q.title)}</h4>'
         f"{markdown(q.scenario)}<p><strong>{_inline(q.question)}</strong> "
-        f"<em>{how[q.kind]}</em></p><ul style=\"list-style:none\">{options}</ul>"
+        f"<em>{HOW_TO_ANSWER[q.kind]}</em></p><ul style=\"list-style:none\">{options}</ul>"
         "<p><em>Open this notebook in JupyterLab and run the cell to answer this quiz "
         "and see feedback.</em></p></div>"
     )
@@ -104,18 +108,15 @@ class QuizWidget:
                            style=box_style, tabbable=True)
                 for text in labels
             ]
-            instruction = "Choose every answer that applies, then press Check."
             choice_box = w.VBox(self.choices, layout=plain)
         else:
             self.choices = [w.RadioButtons(options=labels, value=None, layout=full,
                                            tabbable=True)]
-            instruction = ("Choose the view closest to yours, then press Check. There is no "
-                           "single right answer." if q.kind == "reflection"
-                           else "Choose one answer, then press Check.")
             choice_box = self.choices[0]
         header = w.HTML(
             f"{_CSS}<h4>Quiz: {html.escape(q.title)}</h4>{markdown(q.scenario)}"
-            f"<p><strong>{_inline(q.question)}</strong></p><p><em>{instruction}</em></p>",
+            f"<p><strong>{_inline(q.question)}</strong></p>"
+            f"<p><em>{HOW_TO_ANSWER[q.kind]}</em></p>",
             layout=plain, style=html_style)
         button_style = w.ButtonStyle()
         # Buttons carry words only: an icon would become part of their accessible name.

@@ -19,7 +19,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from processes import free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("DEEPFAKE_ETHICS_CHROMIUM", "/usr/bin/chromium"))
@@ -58,12 +59,6 @@ def course_copy(dest: Path) -> Path:
         elif src.is_file():
             shutil.copy(src, dest / name)
     return dest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -164,16 +159,7 @@ class LabServer:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        stop_process_group(proc, grace=20)
         # Kernels run in sessions of their own; the server shuts them down on SIGTERM, but
         # not if it had to be killed. Any left are found by this server's runtime directory
         # in their environment and ended by process id.

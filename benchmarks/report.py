@@ -1,0 +1,85 @@
+"""Write the latest benchmark figures (results/latest.json) into the README.
+
+The README's section between ``<!-- benchmarks:start -->`` and ``<!-- benchmarks:end -->``
+is generated here, so it always shows what the benchmarks last printed
+(`make benchmark` runs them and then this script; a test checks the two agree).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+from common import RESULTS, ROOT, table
+
+README = ROOT / "README.md"
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+
+
+def render(results: dict) -> str:
+    """The README section for these results."""
+    parts = []
+    if "lessons" in results:
+        rows = results["lessons"]["rows"]
+        parts += [f"**Lessons** (`benchmarks/bench_lessons.py`, {results['lessons']['date']}): "
+                  "run-all time in a fresh kernel, median of 5, as a ratio to an empty "
+                  "notebook run the same way (target ≤ 2.5×).", "",
+                  table(["lesson", "seconds", "ratio"],
+                        [[r["lesson"], f"{r['seconds']:.2f}", f"{r['ratio']:.2f}×"]
+                         for r in rows]), ""]
+    if "import" in results:
+        rows = results["import"]["rows"]
+        parts += [f"**Import** (`benchmarks/bench_import.py`): `import deepfake_ethics` takes "
+                  f"{rows[0]['ms']:.0f} ms against {rows[1]['ms']:.0f} ms for `import "
+                  f"ipywidgets`: ratio {rows[2]['ratio']:.2f} (target ≤ 1).", ""]
+    if "autograde" in results:
+        row = results["autograde"]["rows"][0]
+        parts += [f"**Autograding one submission** (`benchmarks/bench_autograde.py`, "
+                  f"{row['assignment']}): {row['autograde_s']:.2f} s with nbgrader against "
+                  f"{row['plain_s']:.2f} s for a plain headless run of the same notebook: "
+                  f"ratio {row['ratio']:.2f} (target ≤ 1.3).", ""]
+    if "class" in results:
+        head, *rows = results["class"]["rows"]
+        parts += [f"**A class of {head['students']} submissions** (`benchmarks/bench_class.py`): "
+                  f"serial `nbgrader autograde` took {head['serial_nbgrader_s']:.0f} s; "
+                  "`deepfake-ethics autograde` with N workers (target ≥ 1.7× on 2 cores):", "",
+                  table(["workers", "seconds", "speed-up", "grades identical"],
+                        [[r["workers"], f"{r['seconds']:.0f}", f"{r['speedup']:.2f}×",
+                          "yes" if r["identical_grades"] else "no"] for r in rows]), "",
+                  "![Time to grade the class against worker processes]"
+                  "(benchmarks/results/class-autograde.svg)", ""]
+    if "browser" in results:
+        rows = {r["measure"]: r for r in results["browser"]["rows"]}
+        median = rows["click to feedback, median"]["ms"]
+        first = rows["start-up: first quiz interactive"]["seconds"]
+        parts += [f"**In the browser** (`benchmarks/bench_browser.py`, Chromium): from a click "
+                  f"on *Check* to the feedback on screen, median of 25 clicks: {median:.0f} ms "
+                  f"(target ≤ 150 ms); from starting JupyterLab to the first quiz being "
+                  f"interactive in lesson 02: {first:.1f} s.", ""]
+    machine = next(iter(results.values()))["machine"] if results else ""
+    parts.append(f"Machine: 2 cores, {machine}. Reproduce with `make benchmark`.")
+    return "\n".join(parts)
+
+
+def section(text: str) -> str:
+    """The generated part of the README as it stands."""
+    match = re.search(re.escape(START) + r"\n(.*?)\n" + re.escape(END), text, re.S)
+    return match.group(1) if match else ""
+
+
+def main() -> int:
+    results = json.loads(RESULTS.read_text())
+    text = README.read_text()
+    if START not in text:
+        print(f"README has no {START} marker", file=sys.stderr)
+        return 1
+    new = text.replace(section(text), render(results)) if section(text) else text.replace(
+        START + "\n" + END, START + "\n" + render(results) + "\n" + END)
+    README.write_text(new)
+    print("README benchmark figures updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
