@@ -43,7 +43,8 @@ def render(results: dict) -> str:
         head, *rows = results["class"]["rows"]
         parts += [f"**A class of {head['students']} submissions** (`benchmarks/bench_class.py`): "
                   f"serial `nbgrader autograde` took {head['serial_nbgrader_s']:.0f} s; "
-                  "`deepfake-ethics autograde` with N workers (target ≥ 1.7× on 2 cores):", "",
+                  "`deepfake-ethics autograde` with N workers (the default is one worker more "
+                  "than there are cores, 3 here; target ≥ 1.7×):", "",
                   table(["workers", "seconds", "speed-up", "grades identical"],
                         [[r["workers"], f"{r['seconds']:.0f}", f"{r['speedup']:.2f}×",
                           "yes" if r["identical_grades"] else "no"] for r in rows]), "",

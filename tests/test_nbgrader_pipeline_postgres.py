@@ -16,13 +16,14 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import test_nbgrader_pipeline as pipeline
+from processes import free_port
 from shared_env import SYSTEM_PATH, is_root, postgres_bin_dir, require, run_as
 
 # The pipeline's checks, collected here a second time: in this module, `graded_course` is the
@@ -40,12 +41,6 @@ from test_nbgrader_pipeline import (  # noqa: F401
 pytestmark = pytest.mark.slow
 SUPERUSER = "grader"
 SERVER_ACCOUNTS = ("postgres", "nobody")  # who runs the server when the tests run as root
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:
@@ -86,7 +81,7 @@ class PostgresServer:
     def start(self) -> None:
         last = None
         for _ in range(3):  # another program may take the free port before the server does
-            self.port = _free_port()
+            self.port = free_port()
             options = " ".join([
                 "-c listen_addresses=127.0.0.1", f"-c port={self.port}",
                 f"-c unix_socket_directories={self.folder}",
@@ -196,3 +191,42 @@ def test_the_gradebook_is_in_postgresql(graded_course):
         conn.close()
     expected = sum(len(students) for students in graded_course["expected"].values())
     assert submissions >= expected and grades > 0, (submissions, grades)
+
+
+def test_parallel_autograde_loses_no_grade_on_postgresql(postgres_url, tmp_path):
+    """`deepfake-ethics autograde` with three workers writing to one PostgreSQL gradebook:
+    every student graded, every score as expected."""
+    from nbgrader.api import Gradebook
+    from nbgrader_course import (
+        answer_ids,
+        make_course,
+        nbgrader,
+        notebook_name,
+        points_after,
+        read,
+        student_notebook,
+        submit,
+    )
+
+    from deepfake_ethics.nbgrader_run import nbgrader_env
+
+    name = pipeline.CLASS_ASSIGNMENT
+    url = create_database(postgres_url, f"parallel_{secrets.token_hex(4)}")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DEEPFAKE_ETHICS_DB_URL", url)
+        course = make_course(tmp_path)
+        nbgrader(course, "generate_assignment", name, "--force")
+        source = read(course / "source" / name / notebook_name(name))
+        ids, points = answer_ids(source), points_after(source)
+        expected = {}
+        for i in range(7):
+            submit(course, f"p{i}", name, student_notebook(course, name, answered=set(ids[:i])))
+            expected[f"p{i}"] = sum(points[a] for a in ids[:i])
+        cli = str(Path(sys.executable).parent / "deepfake-ethics")
+        run = subprocess.run([cli, "autograde", name, "--workers", "3"], cwd=course,
+                             env=nbgrader_env(), capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not (course / "gradebook.db").exists()
+    with Gradebook(url, "deepfake-ethics") as gb:
+        scores = {s.student.id: s.code_score for s in gb.find_assignment(name).submissions}
+    assert scores == pytest.approx(expected)

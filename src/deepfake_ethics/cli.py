@@ -10,8 +10,9 @@ passes options it does not know (``--force``, ``--Execute.timeout=60``, ...) to 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from .parallel_autograde import default_workers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,8 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Share the class among N processes, each running nbgrader's own "
                     "autograde over its share. Unknown options go to nbgrader.")
     grade.add_argument("assignment")
-    grade.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1,
-                       help="worker processes (default: the number of cores, %(default)s)")
+    grade.add_argument("--workers", "-j", type=int, default=default_workers(),
+                       help="worker processes (default: one more than the number of cores, "
+                            "%(default)s)")
     args, extra = parser.parse_known_args(argv)
     if args.command == "autograde":
         from .parallel_autograde import report, run
