@@ -35,6 +35,9 @@ _CSS = """<style>
 .dfe-quiz .widget-checkbox, .dfe-quiz .widget-radio-box { height: auto !important;
   white-space: normal !important; line-height: 1.4 !important; overflow: visible !important; }
 .dfe-quiz .widget-radio-box label { margin: 0.25em 0; }
+.dfe-quiz .widget-html-content { line-height: 1.5; }
+.dfe-quiz .widget-html-content p { margin: 0.5em 0; }
+.dfe-quiz a { color: var(--jp-content-link-color, #1565c0); text-decoration: underline; }
 .dfe-quiz .dfe-feedback li { margin: 0.3em 0; }
 .dfe-quiz :focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
 </style>"""
