@@ -74,7 +74,8 @@ class ProgressStore:
         if self._memory is not None:
             return self._memory
         try:
-            return self._read()
+            with self._lock():  # a corrupted file is set aside only while no one writes
+                return self._read()
         except OSError as exc:
             self._fall_back(exc)
             return self._memory  # type: ignore[return-value]
