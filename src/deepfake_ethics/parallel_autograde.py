@@ -140,7 +140,9 @@ def _errors_by_student(log: str, students: list[str]) -> dict[str, list[str]]:
 def _reason(errors: list[str]) -> str:
     """The most telling line: the exception nbgrader met, else its first error line."""
     exceptions = [e for e in errors if EXCEPTION.match(e)]
-    return (exceptions or errors or ["unknown error"])[-1 if exceptions else 0]
+    if exceptions:
+        return exceptions[-1]
+    return errors[0] if errors else "unknown error"
 
 
 def run(assignment: str, workers: int | None = None, extra_args: list[str] | None = None,
