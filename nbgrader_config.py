@@ -13,10 +13,18 @@ Two settings can be changed without editing this file:
 
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    GetGrades,
+    IgnorePattern,
+    SaveAutoGrades,
+)
 
-from deepfake_ethics.grading import SanitizeFeedback
+from deepfake_ethics.grading.execute import GradeExecute
+from deepfake_ethics.grading.feedback import SanitizeFeedback
+from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -55,23 +63,31 @@ c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
     "collapsed", "scrolled", "execution", "widgets"]
 
 # --- Autograding ----------------------------------------------------------------------
+# Student code runs only inside a bubblewrap sandbox (docs/grading-security.md); answer
+# keys never enter it: GradeExecute keeps them out and JudgeAnswers judges outside.
+c.Autograde.autograde_preprocessors = [
+    GradeExecute,  # nbgrader's Execute, sandboxed, keys kept out, hung cells cost one cell
+    JudgeAnswers,  # compare recorded answers with the keys; verdicts as nbgrader outputs
+    NeutraliseOutputs,  # text and images only, capped in bytes; student Markdown inert
+    IgnorePattern, ClearMetadataPreprocessor,  # nbgrader's own steps, as in its default
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Autograde.create_student = True  # a new student id in submitted/ is added, not rejected
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
 c.Execute.timeout = 20  # seconds per cell: every cell of the assignments needs < 2 s
 c.Execute.interrupt_on_timeout = True  # a looping cell is stopped and the rest still runs
-c.Execute.execute_retries = 1  # one retry if a kernel dies for reasons of the machine
 c.IgnorePattern.enabled = True  # drop known harmless stderr noise (it would cost points)
 c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answer
     r"Matplotlib is building the font cache"
     r"|Kernel is running over TCP without encryption"
     r"|DeprecationWarning: Jupyter is migrating its paths"
 )
-c.LimitOutput.max_lines = 300  # a runaway print loop does not flood the gradebook
-c.LimitOutput.max_traceback = 40  # long tracebacks are cut
+c.GradeExecute.max_output_bytes = 64_000  # per cell, as it arrives (text and images)
+c.NeutraliseOutputs.max_output_bytes = 64_000  # per cell, in the autograded notebook
 
 # --- Feedback -------------------------------------------------------------------------
 # nbgrader shows hidden tests in feedback (nbgrader issue #1363); SanitizeFeedback removes
-# hidden tests, rubrics and the tracebacks that would quote them.
+# answer keys, rubrics, any line of a solution and the tracebacks that would quote them.
 c.GenerateFeedback.preprocessors = [  # GetGrades first, then our clean-up, then styling
     GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.sanitize_html = True  # feedback HTML is cleaned of scripts, whatever is left
 

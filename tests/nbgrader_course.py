@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from conftest import ROOT
 
-from deepfake_ethics.nbgrader_run import run_nbgrader
+from deepfake_ethics.grading.nbgrader_run import run_nbgrader
 
 MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 SECRET_REGION = re.compile(

@@ -17,7 +17,7 @@ from nbgrader.api import Course, Gradebook
 from sqlalchemy.exc import SAWarning
 
 from deepfake_ethics import dashboard as dash
-from deepfake_ethics.nbgrader_run import nbgrader_env
+from deepfake_ethics.grading.nbgrader_run import nbgrader_env
 from deepfake_ethics.plots import FigureOutput
 
 COURSE = "deepfake-ethics"

@@ -20,8 +20,8 @@ from nbgrader_course import (
     submit,
 )
 
-from deepfake_ethics.nbgrader_run import nbgrader_env
-from deepfake_ethics.parallel_autograde import Outcome, _errors_by_student, report, share
+from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+from deepfake_ethics.grading.parallel import Outcome, _errors_by_student, report, share
 
 ASSIGNMENT = "a02-legal-aspects"
 CLI = str(Path(sys.executable).parent / "deepfake-ethics")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .parallel_autograde import default_workers
+from .grading.parallel import default_workers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                             "%(default)s)")
     args, extra = parser.parse_known_args(argv)
     if args.command == "autograde":
-        from .parallel_autograde import report, run
+        from .grading.parallel import report, run
 
         if args.workers < 1:
             parser.error("--workers must be at least 1")

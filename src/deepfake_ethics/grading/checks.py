@@ -1,20 +1,16 @@
-"""Grading helpers for the nbgrader assignments.
+"""The visible checks of the assignments: help for students, not grading.
 
-* :func:`check_choice`, :func:`check_choices`, :func:`check_text` and :func:`check_number`
-  are what the *visible* tests call: they check only the form of an answer and explain in
-  plain words what is wrong, never whether the answer is right.
-* :func:`quietly` runs student code inside a test without letting its prints to stderr
-  cost points (nbgrader fails a test cell on any stderr output).
-* :class:`SanitizeFeedback` is an nbgrader preprocessor for ``generate_feedback``: it
-  removes hidden tests, mark schemes and the tracebacks that would quote them, which
-  nbgrader otherwise shows to students (nbgrader issue #1363).
+:func:`check_choice`, :func:`check_choices`, :func:`check_text` and :func:`check_number`
+check only the form of an answer and explain in plain words what is wrong, never whether
+it is right (that is judged outside the student's kernel, by
+:mod:`deepfake_ethics.grading.judge`). :func:`quietly` runs student code without its
+prints showing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -95,63 +91,3 @@ def quietly() -> Iterator[io.StringIO]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         yield buffer
-
-
-# --- Feedback -------------------------------------------------------------------------
-
-_HIDDEN = re.compile(r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS.*?^[ \t]*#+[ \t]*END HIDDEN TESTS[^\n]*",
-                     re.S | re.M)
-_SCHEME = re.compile(r"^[ \t]*(#+|<!--)?[ \t]*BEGIN MARK SCHEME.*?END MARK SCHEME[^\n]*",
-                     re.S | re.M)
-
-
-def strip_hidden_tests(source: str) -> tuple[str, bool]:
-    """Replace every hidden-test region with a short note; say whether any was found."""
-    cleaned, count = _HIDDEN.subn(HIDDEN_NOTE, source)
-    return cleaned, count > 0
-
-
-def strip_mark_scheme(source: str) -> tuple[str, bool]:
-    """Replace every mark-scheme region with a short note; say whether any was found."""
-    cleaned, count = _SCHEME.subn(RUBRIC_NOTE, source)
-    return cleaned, count > 0
-
-
-def _make_sanitizer():
-    from nbgrader.preprocessors import NbGraderPreprocessor
-
-    class SanitizeFeedback(NbGraderPreprocessor):
-        """Remove hidden tests, mark schemes and revealing tracebacks from feedback."""
-
-        def preprocess_cell(self, cell, resources, cell_index):
-            cell.source, had_hidden = strip_hidden_tests(cell.source)
-            cell.source, _ = strip_mark_scheme(cell.source)
-            nbgrader = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and (had_hidden or nbgrader.get("grade")):
-                cell.outputs = [_safe_output(o) for o in cell.get("outputs", [])]
-            return cell, resources
-
-    return SanitizeFeedback
-
-
-def _safe_output(output: dict[str, Any]) -> dict[str, Any]:
-    """Keep a test's own failure message (written for students), drop the traceback."""
-    if output.get("output_type") != "error":
-        return output
-    from nbformat import NotebookNode
-
-    message = output.get("evalue", "") if output.get("ename") in SAFE_ERRORS else ""
-    if output.get("ename") == "CellTimeoutError":
-        message = "The cell ran out of time (does it loop forever?)."
-    text = f"✘ {output.get('ename', 'Error')}: {message or FAILED_NOTE}"
-    return NotebookNode(output_type="error", ename=output.get("ename", "Error"),
-                        evalue=message or FAILED_NOTE, traceback=[text])
-
-
-def __getattr__(name: str) -> Any:
-    # nbgrader is imported only when the feedback preprocessor is asked for.
-    if name == "SanitizeFeedback":
-        value = _make_sanitizer()
-        globals()[name] = value
-        return value
-    raise AttributeError(name)

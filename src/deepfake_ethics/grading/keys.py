@@ -1,0 +1,146 @@
+"""Answer keys: what a hidden-test region holds, and the code that records answers.
+
+A graded test cell of an assignment ends with a hidden region that holds only data, an
+``answer_key`` literal, never code::
+
+    ### BEGIN HIDDEN TESTS
+    answer_key = {"kind": "choice", "answer": "answer2_1", "expect": "use"}
+    ### END HIDDEN TESTS
+
+When grading, :func:`split_key` takes the region out of the cell before the cell reaches
+the student's kernel; the kernel runs only recording code (:func:`recording_code`), and
+:mod:`deepfake_ethics.grading.judge` compares what was recorded with the key in the
+grader's own process. See docs/assignment-format.md for every kind of key.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS[^\n]*\n(?P<body>.*?)"
+    r"^[ \t]*#+[ \t]*END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
+
+VALUE_KINDS = {"choice", "choices", "number", "exact", "bar_chart"}
+KINDS = VALUE_KINDS | {"calls", "signed_manifest"}
+PATH_MARK = "$path"  # {"$path": "media/x.png"} is passed to a decision function as a Path
+
+
+class KeyFormatError(ValueError):
+    """A hidden-test region that is not a valid answer key (names the cell)."""
+
+
+def split_key(source: str, cell_id: str) -> tuple[str, dict[str, Any] | None]:
+    """Return the cell's source without its hidden region, and the key parsed from it."""
+    match = HIDDEN_REGION.search(source)
+    if not match:
+        return source, None
+    visible = (source[:match.start()] + source[match.end():]).rstrip() + "\n"
+    return visible, parse_key(match.group("body"), cell_id)
+
+
+def parse_key(body: str, cell_id: str) -> dict[str, Any]:
+    """Parse ``answer_key = {...}`` (a Python literal, never executed) and check it."""
+    try:
+        tree = ast.parse(body)
+    except SyntaxError as error:
+        raise KeyFormatError(f"{cell_id}: the hidden region is not valid Python: {error}") \
+            from None
+    statements = [s for s in tree.body if not isinstance(s, ast.Expr)]
+    if (len(statements) != 1 or not isinstance(statements[0], ast.Assign)
+            or [getattr(t, "id", None) for t in statements[0].targets] != ["answer_key"]):
+        raise KeyFormatError(
+            f"{cell_id}: a hidden region must hold exactly one `answer_key = {{...}}` and no "
+            "code (hidden code would run in the student's kernel); see "
+            "docs/assignment-format.md")
+    try:
+        key = ast.literal_eval(statements[0].value)
+    except ValueError as error:
+        raise KeyFormatError(f"{cell_id}: answer_key must be a literal (no names or calls): "
+                             f"{error}") from None
+    return check_key(key, cell_id)
+
+
+def _need(key: dict[str, Any], field: str, kind: type | tuple[type, ...], cell_id: str) -> Any:
+    if field not in key:
+        raise KeyFormatError(f"{cell_id}: answer_key needs the field {field!r}")
+    if not isinstance(key[field], kind):
+        raise KeyFormatError(f"{cell_id}: answer_key field {field!r} has the wrong type")
+    return key[field]
+
+
+def check_key(key: Any, cell_id: str) -> dict[str, Any]:
+    """Check one key's fields for its kind; return it with sets made sorted lists."""
+    if not isinstance(key, dict):
+        raise KeyFormatError(f"{cell_id}: answer_key must be a dict")
+    kind = _need(key, "kind", str, cell_id)
+    if kind not in KINDS:
+        raise KeyFormatError(f"{cell_id}: unknown kind {kind!r} (one of {sorted(KINDS)})")
+    key = dict(key)
+    if kind in VALUE_KINDS:
+        _need(key, "answer", str, cell_id)
+    if kind == "choice":
+        _need(key, "expect", str, cell_id)
+    elif kind == "choices":
+        expect = _need(key, "expect", (set, frozenset, list), cell_id)
+        key["expect"] = sorted(expect)
+    elif kind == "number":
+        _need(key, "expect", (int, float), cell_id)
+        key.setdefault("tolerance", 0)
+    elif kind == "exact":
+        _need(key, "expect", (str, bool, int), cell_id)
+    elif kind == "bar_chart":
+        _need(key, "bars", list, cell_id)
+        key.setdefault("tolerance", 0.5)
+    elif kind == "calls":
+        _need(key, "function", str, cell_id)
+        cases = _need(key, "cases", list, cell_id)
+        for case in cases:
+            if not isinstance(case, dict) or "args" not in case or "expect" not in case:
+                raise KeyFormatError(f"{cell_id}: every case needs 'args' (a list) and "
+                                     "'expect'")
+            json.dumps(case["args"])  # plain data only
+    elif kind == "signed_manifest":
+        names = _need(key, "answers", list, cell_id)
+        if len(names) != 3:
+            raise KeyFormatError(f"{cell_id}: signed_manifest names three answers: the "
+                                 "manifest, the signature and the public key")
+    if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in answer_names(key)):
+        raise KeyFormatError(f"{cell_id}: answer names must be Python identifiers")
+    return key
+
+
+def answer_names(key: dict[str, Any]) -> list[str]:
+    """The variables (or the function) that a key judges."""
+    if key["kind"] == "calls":
+        return [key["function"]]
+    if key["kind"] == "signed_manifest":
+        return list(key["answers"])
+    return [key["answer"]]
+
+
+_IMPORT = "from deepfake_ethics.grading.recording import record_answer as _dfe_record"
+
+
+def recording_code(key: dict[str, Any], cell_id: str) -> str:
+    """Kernel code that records the answers a value key judges (run before the visible
+    checks of the test cell). Empty for ``calls`` keys, which run after the last cell."""
+    if key["kind"] == "calls":
+        return ""
+    form = {"bar_chart": "figure"}.get(key["kind"], "plain")
+    lines = [_IMPORT]
+    for name in answer_names(key):
+        lines.append(f"_dfe_record({cell_id!r}, {name!r}, lambda: {name}, form={form!r})")
+    return "\n".join(lines) + "\n"
+
+
+def calls_code(key: dict[str, Any], cell_id: str) -> str:
+    """Kernel code that calls a decision function on the key's cases and records what it
+    returns (the expected results stay in the grader)."""
+    name = key["function"]
+    cases = json.dumps([case["args"] for case in key["cases"]])
+    return ("from deepfake_ethics.grading.recording import record_calls as _dfe_calls\n"
+            f"_dfe_calls({cell_id!r}, {name!r}, lambda: {name}, {cases!r})\n")

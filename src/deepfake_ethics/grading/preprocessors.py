@@ -1,0 +1,162 @@
+"""nbgrader preprocessors of the grading pipeline that run after the sandboxed kernel.
+
+* :class:`JudgeAnswers` compares what the kernel recorded with the answer keys and writes
+  each graded test cell's outcome as outputs that nbgrader's own ``SaveAutoGrades`` reads
+  (an error for no points, a number for partial credit, plain text for full points), so
+  the gradebook, the formgrader and ``nbgrader export`` work as before.
+* :class:`NeutraliseOutputs` makes every output of student code inert and bounded: only
+  plain text and PNG/JPEG images are kept (no HTML, JavaScript, SVG, Markdown or widget
+  views), each cell's output is capped in bytes, and raw HTML in a student's own Markdown
+  is shown as text. The formgrader and the feedback render only what is left.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+from .execute import cut_note, grading_state
+from .judge import Verdict, judge
+
+SAFE_MIME = ("text/plain", "image/png", "image/jpeg")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;]*[A-Za-z]")
+
+
+class JudgeAnswers(NbGraderPreprocessor):
+    """Set each keyed test cell's outcome from the judge (see module docs)."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]
+                   ) -> tuple[NotebookNode, dict[str, Any]]:
+        state = grading_state(resources)
+        for cell in nb.cells:
+            grade = cell.metadata.get("nbgrader", {})
+            cell_id = grade.get("grade_id")
+            if cell.cell_type != "code" or not grade.get("grade") or \
+                    cell_id not in state["keys"]:
+                continue
+            points = float(grade.get("points", 0))
+            verdict = judge(state["keys"][cell_id], state["records"].get(cell_id, []), points)
+            stopped = state["stopped"].get(cell_id)
+            if stopped:
+                verdict = Verdict(0.0, points, f"This question's code was stopped: {stopped}.")
+            cell.outputs = verdict_outputs(verdict, form_message(cell))
+            self.log.debug("%s: %s of %s", cell_id, verdict.score, points)
+        return nb, resources
+
+
+def form_message(cell: NotebookNode) -> str:
+    """The visible check's own message about the form of the answer, if it raised one."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error" and output.get("ename") == "AnswerFormError":
+            return clean_text(str(output.get("evalue", "")))[:400]
+    return ""
+
+
+def verdict_outputs(verdict: Verdict, form: str = "") -> list[NotebookNode]:
+    """The outputs that tell nbgrader the score and the student why."""
+    mark = {"correct": "✔", "partly right": "◑", "no points": "✘"}[verdict.status]
+    score = f"{verdict.score:g} of {verdict.max_score:g} point(s)"
+    text = f"{mark} {verdict.status.capitalize()}: {score}. {verdict.message}"
+    if form and verdict.status != "correct":
+        text += f"\nThe check of its form said: {form}"
+    if verdict.status == "no points":
+        return [NotebookNode(output_type="error", ename="NoPoints", evalue=text,
+                             traceback=[text])]
+    outputs = [NotebookNode(output_type="stream", name="stdout", text=text + "\n")]
+    if verdict.status == "partly right":
+        outputs.append(NotebookNode(output_type="execute_result", execution_count=None,
+                                    metadata={}, data={"text/plain": f"{verdict.score:g}"}))
+    return outputs
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal escapes and control characters."""
+    return _CONTROL.sub("", text)
+
+
+class NeutraliseOutputs(NbGraderPreprocessor):
+    """Only inert, bounded output survives (see module docs)."""
+
+    max_output_bytes = Integer(64_000, config=True, help="Output kept per cell, in bytes.")
+    max_image_bytes = Integer(1_000_000, config=True, help="Largest image kept, in bytes.")
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):
+            cell.source = escape_markup(cell.source)
+            cell.pop("attachments", None)
+        if cell.cell_type == "code":
+            cell.outputs = neutralise(cell.get("outputs", []), self.max_output_bytes,
+                                      self.max_image_bytes)
+        return cell, resources
+
+
+def escape_markup(text: str) -> str:
+    """Student Markdown with every ``<`` and ``>`` shown as text, never as HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def neutralise(outputs: list[NotebookNode], max_bytes: int, max_image: int
+               ) -> list[NotebookNode]:
+    """Plain text and checked images only, capped at ``max_bytes`` for the cell."""
+    kept: list[NotebookNode] = []
+    used = 0
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream":
+            new = NotebookNode(output_type="stream",
+                               name="stderr" if output.get("name") == "stderr" else "stdout",
+                               text=clean_text(str(output.get("text", ""))))
+        elif kind == "error":
+            lines = [clean_text(str(line)) for line in output.get("traceback", [])][-40:]
+            new = NotebookNode(output_type="error", ename=clean_text(str(output.get("ename"))),
+                               evalue=clean_text(str(output.get("evalue", ""))),
+                               traceback=lines)
+        elif kind in ("display_data", "execute_result"):
+            data = _safe_data(output.get("data", {}), max_image)
+            new = NotebookNode(output_type=kind, data=data, metadata={})
+            if kind == "execute_result":
+                new.execution_count = output.get("execution_count")
+        else:
+            continue
+        size = len(json.dumps(new))
+        if used + size > max_bytes:
+            if new.output_type == "stream" and used < max_bytes:
+                new.text = new.text[:max_bytes - used]
+                kept.append(new)
+            kept.append(cut_note(max_bytes))
+            break
+        used += size
+        kept.append(new)
+    return kept
+
+
+def _safe_data(data: dict[str, Any], max_image: int) -> dict[str, Any]:
+    safe: dict[str, Any] = {}
+    for mime in ("image/png", "image/jpeg"):
+        value = data.get(mime)
+        if isinstance(value, str) and len(value) <= max_image and _is_image(value, mime):
+            safe[mime] = value
+    text = data.get("text/plain")
+    if isinstance(text, list):
+        text = "".join(map(str, text))
+    if isinstance(text, str):
+        safe["text/plain"] = clean_text(text)
+    elif not safe:
+        hidden = ", ".join(sorted(m for m in data if m not in SAFE_MIME))[:200]
+        safe["text/plain"] = f"[output of type {hidden or 'unknown'} not shown]"
+    return safe
+
+
+def _is_image(value: str, mime: str) -> bool:
+    try:
+        head = base64.b64decode(value[:32] + "=" * (-len(value[:32]) % 4), validate=False)
+    except ValueError:
+        return False
+    return head.startswith(b"\x89PNG") if mime == "image/png" else head.startswith(b"\xff\xd8")
