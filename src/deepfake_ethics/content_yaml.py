@@ -127,9 +127,6 @@ def _check(root: yaml.Node, loader: Any) -> None:
             continue  # an alias of a node already measured
         if key in open_nodes:
             raise ContentError(path, None, _line(node.start_mark), "an alias contains itself")
-        if len(open_nodes) >= MAX_DEPTH:
-            raise ContentError(path, None, _line(node.start_mark),
-                               f"nested more than {MAX_DEPTH} levels deep")
         open_nodes.add(key)
         stack.append((node, where, True))
         if isinstance(node, yaml.MappingNode):
