@@ -1,4 +1,4 @@
-"""The progress store: save, reload, corruption, concurrency, read-only, nbgrader."""
+"""The progress store: save, reload, invalid files, concurrency, locks, read-only, symlinks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import json
 import multiprocessing
 import os
 import subprocess
+import sys
+import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -38,17 +41,99 @@ def test_default_path_follows_environment(tmp_path, monkeypatch):
     assert progress.default_path() == Path(jupyter_data_dir()) / "deepfake-ethics/progress.json"
 
 
-@pytest.mark.parametrize("garbage", ["{not json", "[1, 2, 3]", '{"version": 99, "quizzes": {}}',
-                                     '{"version": 1, "quizzes": {"q": 3}}', ""])
-def test_corrupted_file_is_kept_aside_and_replaced(tmp_path, garbage):
+GOOD_ENTRY = {"lesson": "01-x", "attempts": 2, "first_correct": False, "correct": True,
+              "choice": [1], "first_answered": "2025-01-01T00:00:00+00:00",
+              "last_answered": "2025-01-02T00:00:00+00:00"}
+
+
+def record_with(**change) -> bytes:
+    """A progress file whose one entry is GOOD_ENTRY with ``change`` applied (None drops)."""
+    entry = {k: v for k, v in {**GOOD_ENTRY, **change}.items() if v is not None}
+    return json.dumps({"version": 1, "quizzes": {"q-old": entry}}).encode()
+
+
+INVALID = {
+    "not json": (b"{not json", "not valid JSON"),
+    "empty": (b"", "not valid JSON"),
+    "a list": (b"[1, 2, 3]", "not a progress record"),
+    "newer version": (b'{"version": 99, "quizzes": {}}', "format version 99"),
+    "version true": (b'{"version": true, "quizzes": {}}', "format version True"),
+    "entry not a mapping": (b'{"version": 1, "quizzes": {"q": 3}}', "quiz 'q'"),
+    "latin-1": ('{"version": 1, "quizzes": {"q-é": {}}}'.encode("latin-1"), "not UTF-8 text"),
+    "utf-16": (record_with().decode().encode("utf-16"), "not UTF-8 text"),
+    "attempts many": (record_with(attempts="many"), "'attempts' should be a whole number"),
+    "attempts float": (record_with(attempts=2.5), "'attempts' should be a whole number"),
+    "attempts NaN": (record_with().replace(b'"attempts": 2', b'"attempts": NaN'),
+                     "'attempts' should be a whole number"),
+    "attempts true": (record_with(attempts=True), "'attempts' should be a whole number"),
+    "attempts zero": (record_with(attempts=0), "'attempts' should be a whole number"),
+    "attempts 5000 digits": (record_with().replace(b'"attempts": 2', b'"attempts": ' + b"9" * 5000),
+                             "not valid JSON"),
+    "choice of text": (record_with(choice=["a"]), "'choice' should be a list of option numbers"),
+    "correct as text": (record_with(correct="yes"), "'correct' should be true, false or null"),
+    "lesson missing": (record_with(lesson=None), "'lesson' is missing"),
+    "unknown field": (record_with(extra=[[1]]), "unknown field 'extra'"),
+    "too deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "too deep inside": (b'{"version": 1, "quizzes": {"q": {"lesson": ' + b"[" * 100_000
+                        + b"]" * 100_000 + b"}}}", "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("garbage", list(INVALID.values()), ids=list(INVALID))
+def test_invalid_file_is_kept_aside_and_replaced(tmp_path, garbage):
+    raw, reason = garbage
     path = tmp_path / "progress.json"
-    path.write_text(garbage)
+    path.write_bytes(raw)
     store = ProgressStore(path)
-    with pytest.warns(ProgressWarning, match="could not be read"):
+    with pytest.warns(ProgressWarning, match="could not be read") as told:
         store.record("q-a", "01-x", True, [0])
+    assert len(told) == 1 and reason in str(told[0].message)
+    assert "kept as" in str(told[0].message) and "a new one was started" in str(told[0].message)
     aside = list(tmp_path.glob("progress.json.corrupt-*"))
-    assert len(aside) == 1 and aside[0].read_text() == garbage
-    assert ProgressStore(path).load()["quizzes"]["q-a"]["correct"] is True
+    assert len(aside) == 1 and aside[0].read_bytes() == raw
+    assert not store.in_memory
+    assert ProgressStore(path).load()["quizzes"] == {"q-a": ANY_ENTRY}
+
+
+class _AnyEntry:
+    def __eq__(self, other):
+        return isinstance(other, dict) and other.get("correct") is True
+
+
+ANY_ENTRY = _AnyEntry()
+
+
+def test_valid_file_is_kept(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with())
+    store = ProgressStore(path)
+    assert store.load()["quizzes"]["q-old"] == GOOD_ENTRY
+    store.record("q-old", "01-x", False, [2])
+    entry = ProgressStore(path).load()["quizzes"]["q-old"]
+    assert entry["attempts"] == 3 and entry["choice"] == [2] and entry["first_correct"] is False
+    assert not list(tmp_path.glob("progress.json.corrupt-*"))
+
+
+def test_invalid_file_is_told_once_and_lessons_go_on(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with(attempts="many"))
+    store = ProgressStore(path)
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        assert progress.summary(store)  # what show_progress() reads: no crash
+        store.record("q-a", "01-x", True, [0])
+        store.load()
+        progress.show_progress(store)
+    assert [str(w.message).count("could not be read") for w in told] == [1]
+
+
+def test_too_large_file_is_kept_aside(tmp_path, monkeypatch):
+    monkeypatch.setattr(progress, "MAX_BYTES", 100)
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with(lesson="x" * 200))
+    with pytest.warns(ProgressWarning, match=r"could not be read \(larger than"):
+        assert ProgressStore(path).load()["quizzes"] == {}
+    assert len(list(tmp_path.glob("progress.json.corrupt-*"))) == 1
 
 
 def _writer(path: str, worker: int, count: int) -> None:
@@ -85,33 +170,179 @@ def test_unwritable_location_falls_back_to_memory(tmp_path):
 
 @pytest.fixture
 def read_only_dir(tmp_path):
-    """A directory nobody can write to: a read-only tmpfs for root, chmod 555 otherwise."""
+    """Make a directory holding some files that nobody can write to.
+
+    A read-only tmpfs for root (root may write through permissions), chmod 555 otherwise.
+    """
     folder = tmp_path / "ro"
     folder.mkdir()
-    if os.geteuid() == 0:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+    mounted = False
+
+    def make(files: dict[str, bytes]) -> Path:
+        nonlocal mounted
+        if os.geteuid() != 0:
+            for name, raw in files.items():
+                (folder / name).write_bytes(raw)
+            folder.chmod(0o555)
+            return folder
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
                               capture_output=True, text=True)
         if done.returncode != 0:
-            pytest.skip(f"root cannot mount a read-only tmpfs here: {done.stderr.strip()}")
-        try:
-            yield folder
-        finally:
+            pytest.skip(f"root cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted = True
+        for name, raw in files.items():
+            (folder / name).write_bytes(raw)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        return folder
+
+    try:
+        yield make
+    finally:
+        if mounted:
             subprocess.run(["umount", str(folder)], check=True)
-    else:
-        folder.chmod(0o555)
-        try:
-            yield folder
-        finally:
-            folder.chmod(0o755)
+        folder.chmod(0o755)
 
 
 def test_read_only_location_falls_back_to_memory(read_only_dir):
-    store = ProgressStore(read_only_dir / "progress.json")
+    folder = read_only_dir({})
+    store = ProgressStore(folder / "progress.json")
     with pytest.warns(ProgressWarning, match="kept in memory"):
         store.record("q-a", "01-x", True, [0])
     assert store.in_memory
     assert store.load()["quizzes"]["q-a"]["correct"] is True
-    assert not (read_only_dir / "progress.json").exists()
+    assert not (folder / "progress.json").exists()
+
+
+def test_read_only_file_is_read_and_answers_are_kept(read_only_dir):
+    folder = read_only_dir({"progress.json": record_with()})
+    store = ProgressStore(folder / "progress.json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reading says nothing
+        assert store.load()["quizzes"]["q-old"] == GOOD_ENTRY
+        assert not store.in_memory
+    with pytest.warns(ProgressWarning, match="cannot be saved.*kept in memory") as told:
+        store.record("q-a", "01-x", True, [0])
+        store.record("q-old", "01-x", True, [0])
+    assert len(told) == 1, "told once"
+    quizzes = store.load()["quizzes"]
+    assert quizzes["q-a"]["correct"] is True and quizzes["q-old"]["attempts"] == 3
+    assert (folder / "progress.json").read_bytes() == record_with()
+    assert "kept in memory only" in progress.show_progress(store).caption
+
+
+def test_read_only_invalid_file_is_left_alone(read_only_dir):
+    folder = read_only_dir({"progress.json": b"\xff\xfe not text"})
+    store = ProgressStore(folder / "progress.json")
+    with pytest.warns(ProgressWarning, match=r"could not be read \(not UTF-8 text\)"):
+        assert store.load()["quizzes"] == {}
+    with pytest.warns(ProgressWarning, match="kept in memory"):
+        store.record("q-a", "01-x", True, [0])
+    assert store.load()["quizzes"]["q-a"]["correct"] is True
+    assert (folder / "progress.json").read_bytes() == b"\xff\xfe not text"
+
+
+HOLD_LOCK = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("locked", flush=True)
+if sys.argv[2] == "until-told":
+    sys.stdin.readline()
+else:
+    time.sleep(float(sys.argv[2]))
+lock.release()
+"""
+
+
+@pytest.fixture
+def hold_lock():
+    """Start a process that holds a progress file's lock (for seconds, or until told)."""
+    procs: list[subprocess.Popen] = []
+
+    def start(path: Path, hold: str) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{path}.lock", hold],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        procs.append(proc)
+        assert proc.stdout.readline().strip() == "locked"
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+def test_lock_held_briefly_delays_the_save(tmp_path, hold_lock):
+    path = tmp_path / "progress.json"
+    hold_lock(path, "1.0")
+    store = ProgressStore(path)
+    started = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store.record("q-a", "01-x", True, [0])
+    assert time.monotonic() - started >= 0.5, "waited for the lock"
+    assert not store.in_memory
+    assert json.loads(path.read_text())["quizzes"]["q-a"]["correct"] is True
+
+
+def test_lock_held_long_keeps_the_answer_and_saves_it_later(tmp_path, hold_lock, monkeypatch):
+    monkeypatch.setattr(progress, "LOCK_TIMEOUT_S", 0.3)
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with())
+    holder = hold_lock(path, "until-told")
+    store = ProgressStore(path)
+    with pytest.warns(ProgressWarning, match="busy") as told:
+        store.record("q-a", "01-x", True, [0])
+        store.record("q-b", "01-x", False, [1])
+    assert len(told) == 1, "told once"
+    assert not store.in_memory
+    assert set(store.load()["quizzes"]) == {"q-old", "q-a", "q-b"}, "shown while waiting"
+    assert path.read_bytes() == record_with(), "nothing written under another's lock"
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.wait(10)
+    store.record("q-c", "01-x", True, [2])
+    saved = ProgressStore(path).load()["quizzes"]
+    assert set(saved) == {"q-old", "q-a", "q-b", "q-c"}
+    assert saved["q-b"]["correct"] is False and saved["q-old"]["attempts"] == 2
+    assert not store.in_memory
+
+
+def test_symlinked_path_writes_to_the_target(tmp_path):
+    target = tmp_path / "real" / "progress.json"
+    target.parent.mkdir()
+    target.write_bytes(record_with())
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    store = ProgressStore(link)
+    store.record("q-a", "01-x", True, [0])
+    assert link.is_symlink() and link.resolve() == target
+    assert set(json.loads(target.read_text())["quizzes"]) == {"q-old", "q-a"}
+    store.reset()
+    assert link.is_symlink() and json.loads(target.read_text())["quizzes"] == {}
+
+
+def test_dangling_symlink_creates_its_target(tmp_path):
+    target = tmp_path / "real" / "progress.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    ProgressStore(link).record("q-a", "01-x", True, [0])
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["quizzes"]["q-a"]["correct"] is True
+
+
+def test_symlinked_invalid_file_is_set_aside_beside_its_target(tmp_path):
+    target = tmp_path / "real" / "progress.json"
+    target.parent.mkdir()
+    target.write_bytes(b"{not json")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    with pytest.warns(ProgressWarning, match="could not be read"):
+        ProgressStore(link).record("q-a", "01-x", True, [0])
+    assert link.is_symlink() and link.resolve() == target
+    assert [p.read_bytes() for p in target.parent.glob("progress.json.corrupt-*")] == [b"{not json"]
+    assert json.loads(target.read_text())["quizzes"]["q-a"]["correct"] is True
 
 
 def test_nothing_recorded_under_nbgrader(tmp_path, monkeypatch):

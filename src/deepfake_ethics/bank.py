@@ -5,27 +5,13 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
+from .content_yaml import read_yaml
 from .schema import ContentError, Figure, Quiz, parse_figure_file, parse_quiz_file
 
 CONTENT_DIR = Path(str(resources.files(__package__).joinpath("content")))
 QUIZ_DIR = CONTENT_DIR / "quizzes"
 FIGURE_DIR = CONTENT_DIR / "figures"
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file with the fast C loader where available; errors name the file."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise ContentError(path, None, where, f"not valid YAML ({exc})") from None
 
 
 def load_quiz_file(path: Path | str) -> list[Quiz]:
@@ -44,6 +30,8 @@ def load_figure_file(path: Path | str) -> Figure:
 def faqs(path: Path = CONTENT_DIR / "faq.yaml") -> dict[str, dict[str, str]]:
     """The source post's questions by id (L1..P3): their lesson and wording."""
     data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ContentError(path, None, None, "expected a mapping of question ids (L1, E1, ...)")
     for faq_id, entry in data.items():
         if not isinstance(entry, dict) or not {"lesson", "question"} <= set(entry):
             raise ContentError(path, faq_id, None, "needs 'lesson' and 'question'")

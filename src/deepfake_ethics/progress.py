@@ -1,29 +1,41 @@
 """Progress for self-learners: every quiz answer, saved locally and shown per lesson.
 
 Answers go to a JSON file under Jupyter's data directory, or to the file named by the
-environment variable ``DEEPFAKE_ETHICS_PROGRESS``. Nothing leaves the computer.
+environment variable ``DEEPFAKE_ETHICS_PROGRESS``. Nothing leaves the computer. Whatever
+happens to that file, a lesson goes on: problems are told once, as a warning, in plain words.
 
 * Writes are atomic and serialised by a lock file, so two kernels answering at the same
-  time lose nothing.
-* A corrupted file is moved aside (``progress.json.corrupt-<time>``) with a warning and a
-  fresh one is started.
-* A location that cannot be written falls back to memory for this session, with a warning.
+  time lose nothing. A lock held by another program delays a save (up to
+  :data:`LOCK_TIMEOUT_S`); if it is held longer, the answer waits in memory and is saved
+  with the next one.
+* A file that cannot be used (not UTF-8, not JSON, nested too deep, too large, or with a
+  field of the wrong type) is moved aside (``progress.json.corrupt-<time>``) and a fresh
+  one is started.
+* A file in a read-only place is read; answers given then are kept in memory for this
+  session. So are answers when the location cannot be written at all.
+* A symlink is followed: the file it points to is read and replaced, the link stays.
 * Nothing is recorded while nbgrader executes a notebook (``NBGRADER_EXECUTION`` is set).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
+import reprlib
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ENV_VAR = "DEEPFAKE_ETHICS_PROGRESS"
 FORMAT_VERSION = 1
-LOCK_TIMEOUT_S = 10.0
+LOCK_TIMEOUT_S = 5.0  # how long a save waits for another program's lock
+MAX_BYTES = 8 * 1024 * 1024  # a record of every quiz is a few kilobytes
+
+Change = Callable[[dict[str, Any]], None]
 
 
 class ProgressWarning(UserWarning):
@@ -43,13 +55,9 @@ def _empty() -> dict[str, Any]:
     return {"version": FORMAT_VERSION, "quizzes": {}}
 
 
-def _is_valid(data: Any) -> bool:
-    return (
-        isinstance(data, dict)
-        and data.get("version") == FORMAT_VERSION
-        and isinstance(data.get("quizzes"), dict)
-        and all(isinstance(v, dict) for v in data["quizzes"].values())
-    )
+def _clear(data: dict[str, Any]) -> None:
+    data.clear()
+    data.update(_empty())
 
 
 class ProgressStore:
@@ -57,7 +65,9 @@ class ProgressStore:
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path is not None else default_path()
-        self._memory: dict[str, Any] | None = None  # set when the file cannot be used
+        self._memory: dict[str, Any] | None = None  # set when the file cannot be written
+        self._pending: list[Change] = []  # answers waiting for another program's lock
+        self._told: set[str] = set()  # warnings already given in this session
 
     @property
     def in_memory(self) -> bool:
@@ -74,11 +84,13 @@ class ProgressStore:
         if self._memory is not None:
             return self._memory
         try:
-            with self._lock():  # a corrupted file is set aside only while no one writes
-                return self._read()
+            data = self._read_locked_if_possible()
         except OSError as exc:
-            self._fall_back(exc)
+            self._fall_back(exc, _empty())
             return self._memory  # type: ignore[return-value]
+        for change in self._pending:  # answers not saved yet are shown all the same
+            change(data)
+        return data
 
     def record(self, quiz_id: str, lesson: str, correct: bool | None,
                choice: list[int]) -> None:
@@ -86,79 +98,177 @@ class ProgressStore:
         if self.disabled():
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        if self._memory is not None:
-            _apply(self._memory, quiz_id, lesson, correct, choice, now)
-            return
-        try:
-            self._update(lambda data: _apply(data, quiz_id, lesson, correct, choice, now))
-        except OSError as exc:
-            self._fall_back(exc)
-            _apply(self._memory, quiz_id, lesson, correct, choice, now)  # type: ignore[arg-type]
+        self._change(functools.partial(_apply, quiz_id=quiz_id, lesson=lesson, correct=correct,
+                                       choice=list(choice), now=now))
 
     def reset(self) -> None:
         """Forget every answer (the old file is replaced by an empty one)."""
-        if self._memory is not None:
-            self._memory = _empty()
-            return
-        self._update(lambda data: data.update(_empty()))
+        self._pending.clear()
+        self._change(_clear)
 
     # -- file handling ----------------------------------------------------------------
+    def _target(self) -> Path:
+        """The file itself: a symlink is followed, so that it is never replaced."""
+        return Path(os.path.realpath(self.path))
+
     def _lock(self):
         from filelock import FileLock
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S)
+        target = self._target()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(target) + ".lock", timeout=LOCK_TIMEOUT_S)
 
-    def _read(self) -> dict[str, Any]:
+    def _change(self, change: Change) -> None:
+        """Apply ``change`` to the file, or keep it for later, or in memory if need be."""
+        if self._memory is not None:
+            change(self._memory)
+            return
+        self._pending.append(change)
+        from filelock import Timeout
+
         try:
-            text = self.path.read_text(encoding="utf-8")
+            with self._lock():
+                data = self._read()
+                for pending in self._pending:
+                    pending(data)
+                self._write(data)
+        except Timeout:
+            self._tell("busy", f"Your progress file {self.path} is busy (another program is "
+                       "using it), so your answer is not saved yet. It is kept, and saved with "
+                       "your next one.")
+            return
+        except OSError as exc:
+            try:
+                data = self._read(set_aside=False)
+            except OSError:
+                data = _empty()
+            for pending in self._pending:
+                pending(data)
+            self._pending.clear()
+            self._fall_back(exc, data)
+            return
+        self._pending.clear()
+
+    def _read_locked_if_possible(self) -> dict[str, Any]:
+        """Read under the lock, so that an unusable file may be set aside; else without."""
+        try:
+            with self._lock():
+                return self._read()
+        except OSError:  # busy, or no lock file can be made here (a read-only place)
+            pass
+        return self._read(set_aside=False)  # safe: writes replace the file in one step
+
+    def _read(self, set_aside: bool = True) -> dict[str, Any]:
+        target = self._target()
+        try:
+            with open(target, "rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
         except FileNotFoundError:
             return _empty()
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if _is_valid(data):
+        data, problem = _parse(raw)
+        if problem is None:
             return data
-        self._set_aside()
+        if set_aside:
+            self._set_aside(target, problem)
+        else:
+            self._tell("unreadable", f"Your progress file {self.path} could not be read "
+                       f"({problem}). It is left as it is, and a new record is started.")
         return _empty()
 
-    def _set_aside(self) -> None:
+    def _set_aside(self, target: Path, problem: str) -> None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = target.with_name(f"{target.name}.corrupt-{stamp}")
         try:
-            os.replace(self.path, aside)
+            os.replace(target, aside)
         except FileNotFoundError:
             return  # another kernel already moved it
         warnings.warn(
-            f"Your progress file {self.path} could not be read, so it was kept as {aside} "
-            "and a new one was started.", ProgressWarning, stacklevel=4)
-
-    def _update(self, change) -> None:
-        with self._lock():
-            data = self._read()
-            change(data)
-            self._write(data)
+            f"Your progress file {self.path} could not be read ({problem}), so it was kept as "
+            f"{aside} and a new one was started.", ProgressWarning, stacklevel=5)
 
     def _write(self, data: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        target = self._target()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, indent=1, sort_keys=True)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def _fall_back(self, exc: OSError) -> None:
-        if self._memory is None:
-            warnings.warn(
-                f"Progress cannot be saved at {self.path} ({exc.strerror or exc}); answers are "
-                f"kept in memory for this session only. Set {ENV_VAR} to a writable file to "
-                "keep them.", ProgressWarning, stacklevel=4)
-            self._memory = _empty()
+    def _fall_back(self, exc: OSError, data: dict[str, Any]) -> None:
+        """Keep answers in memory from now on, starting from ``data``."""
+        self._memory = data
+        self._tell("memory", f"Progress cannot be saved at {self.path} ({exc.strerror or exc}); "
+                   "your answers are kept in memory for this session only. Set "
+                   f"{ENV_VAR} to a writable file to keep them.")
+
+    def _tell(self, topic: str, message: str) -> None:
+        """Warn about ``topic`` once per session."""
+        if topic not in self._told:
+            self._told.add(topic)
+            warnings.warn(message, ProgressWarning, stacklevel=4)
+
+
+def _parse(raw: bytes) -> tuple[dict[str, Any], None] | tuple[None, str]:
+    """The record in ``raw``, or why it cannot be used (in plain words)."""
+    if len(raw) > MAX_BYTES:
+        return None, f"larger than {MAX_BYTES // (1024 * 1024)} MB"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except RecursionError:
+        return None, "nested too deeply"
+    except ValueError:
+        return None, "not valid JSON"
+    problem = _problem(data)
+    return (None, problem) if problem else (data, None)
+
+
+def _problem(data: Any) -> str | None:
+    """What is wrong with a parsed record, or None."""
+    if not isinstance(data, dict) or set(data) != {"version", "quizzes"}:
+        return "not a progress record"
+    version = data["version"]
+    if type(version) is not int or version != FORMAT_VERSION:
+        return f"format version {reprlib.repr(version)}, expected {FORMAT_VERSION}"
+    if not isinstance(data["quizzes"], dict):
+        return "not a progress record"
+    for quiz_id, entry in data["quizzes"].items():
+        problem = _entry_problem(entry)
+        if problem:
+            return f"quiz {reprlib.repr(quiz_id)}: {problem}"
+    return None
+
+
+_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "lesson": (lambda v: isinstance(v, str), "should be text"),
+    "attempts": (lambda v: type(v) is int and v >= 1, "should be a whole number, at least 1"),
+    "first_correct": (lambda v: v is None or type(v) is bool, "should be true, false or null"),
+    "correct": (lambda v: v is None or type(v) is bool, "should be true, false or null"),
+    "choice": (lambda v: isinstance(v, list) and all(type(i) is int and i >= 0 for i in v),
+               "should be a list of option numbers"),
+    "first_answered": (lambda v: isinstance(v, str), "should be text"),
+    "last_answered": (lambda v: isinstance(v, str), "should be text"),
+}
+
+
+def _entry_problem(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return "not a mapping of fields"
+    for key in entry:
+        if key not in _CHECKS:
+            return f"unknown field {reprlib.repr(key)}"
+    for key, (ok, wanted) in _CHECKS.items():
+        if key not in entry:
+            return f"'{key}' is missing"
+        if not ok(entry[key]):
+            return f"'{key}' {wanted}, not {reprlib.repr(entry[key])}"
+    return None
 
 
 def _apply(data: dict[str, Any], quiz_id: str, lesson: str, correct: bool | None,
