@@ -89,10 +89,14 @@ def test_grader_config_takes_the_gradebook_from_the_environment():
     assert c.CourseDirectory.db_url == f"sqlite:////home/{GRADER}/course/gradebook.db"
 
 
-def test_course_config_reads_the_same_variable():
-    url = "postgresql://grader@db.example.org/deepfake_ethics"
+def test_course_config_reads_the_same_variable(tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     c = load(ROOT / "nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=url)
     assert c.CourseDirectory.course_id == COURSE and c.CourseDirectory.db_url == url
+    # The course config checks the URL: one that cannot work stops nbgrader with one line
+    # (an exception would make nbgrader drop the whole config and grade without it).
+    with pytest.raises(SystemExit, match=r"^error: DEEPFAKE_ETHICS_DB_URL: .*does not exist"):
+        load(ROOT / "nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=f"sqlite:///{tmp_path}/no/x.db")
 
 
 @pytest.fixture

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .grading.gradebook_url import ENV_VAR, course_db_url, redact  # course_db_url: public API
+from .grading.gradebook_url import check as check_db_url
 from .plots import MARKERS, PALETTE, FigureOutput, new_figure, render
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.api import Gradebook
 
 COURSE_ID = "deepfake-ethics"
-ENV_VAR = "DEEPFAKE_ETHICS_DB_URL"  # the same variable the course's nbgrader_config.py reads
-CONFIG_NAME = "nbgrader_config.py"
 NO_SUBMISSIONS = "No submissions yet"
 MAX_NAMES = 10  # names listed per assignment in a caption before "and N more"
 
@@ -122,35 +122,8 @@ class Notice:
 
 
 # --- Finding and reading the gradebook ------------------------------------------------
-def find_course_config(start: Path | str | None = None) -> Path | None:
-    """The nearest ``nbgrader_config.py`` in ``start`` (default: the current folder) or a
-    folder above it, or None."""
-    folder = Path(start or os.getcwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_NAME).is_file():
-            return candidate / CONFIG_NAME
-    return None
-
-
-def course_db_url(start: Path | str | None = None) -> str:
-    """The gradebook URL: ``$DEEPFAKE_ETHICS_DB_URL`` if set, else ``CourseDirectory.db_url``
-    from the course's nbgrader_config.py (found from ``start`` upwards), else the sqlite
-    file ``gradebook.db`` in the course root (or in ``start``)."""
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    root = Path(start or os.getcwd()).resolve()
-    config_path = find_course_config(root)
-    if config_path is not None:
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader(config_path.name, path=str(config_path.parent)).load_config()
-        course = config.get("CourseDirectory", {})
-        if course.get("db_url"):
-            return str(course["db_url"])
-        root = Path(course.get("root") or config_path.parent)
-    return "sqlite:///" + str(root / "gradebook.db")
-
-
+# The lookup (environment, course config, default) and its checks live in one place, shared
+# with the course's nbgrader_config.py and `deepfake-ethics autograde`.
 def _has_course(db_url: str, course_id: str) -> bool:
     """True when the database is an nbgrader gradebook that knows this course. Checked
     read-only: nbgrader's Gradebook would create a missing sqlite file, the tables of an
@@ -177,11 +150,13 @@ def _has_course(db_url: str, course_id: str) -> bool:
 def load_class(db_url: str | None = None, course_id: str = COURSE_ID) -> ClassData:
     """Read assignments, students, submissions and per-question results of the course.
 
-    ``db_url`` defaults to :func:`course_db_url`. A database without nbgrader's tables or
-    without this course (or a sqlite file that does not exist) is an empty gradebook, and
-    is left untouched.
+    ``db_url`` defaults to :func:`course_db_url`. A URL that cannot work raises
+    :class:`~.grading.gradebook_url.GradebookURLError` (one line, no password). A database
+    without nbgrader's tables or without this course (or a sqlite file that does not exist)
+    is an empty gradebook, and is left untouched.
     """
     db_url = db_url or course_db_url()
+    check_db_url(db_url, ENV_VAR if os.environ.get(ENV_VAR) == db_url else "gradebook URL")
     if not _has_course(db_url, course_id):
         return ClassData(course_id, db_url)
     from nbgrader.api import Gradebook
@@ -311,9 +286,7 @@ def submission_status(data: ClassData) -> list[dict]:
 
 def overview(data: ClassData) -> Notice:
     """One sentence about the gradebook: what it holds, or that nothing is submitted yet."""
-    from sqlalchemy.engine import make_url
-
-    where = make_url(data.db_url).render_as_string(hide_password=True)
+    where = redact(data.db_url)
     counts = (f"{_plural(len(data.assignments), 'assignment')} and "
               f"{_plural(len(data.students), 'student')} in the gradebook {where} "
               f"(course {data.course_id})")
