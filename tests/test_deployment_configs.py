@@ -228,6 +228,25 @@ def test_dockerfile_installs_the_exchange_and_hides_grading_tools_from_students(
     assert "nbgrader.server_extensions.formgrader" in text
 
 
+def test_user_image_never_holds_the_answers():
+    """The user image is the students' too: it gets the package and nothing else, never
+    source/ (model answers, keys, marking schemes), a gradebook or student work."""
+    allowed = {"pyproject.toml", "README.md", "LICENSE", "LICENSE-CONTENT.md", "src"}
+    copies = [line.split()[1:] for line in (K8S / "Dockerfile").read_text().splitlines()
+              if line.startswith(("COPY", "ADD"))]
+    assert copies, "the Dockerfile copies the package"
+    for args in copies:
+        sources = [a for a in args[:-1] if not a.startswith("--")]
+        assert set(sources) <= allowed, sources
+    rules = [line.strip() for line in (K8S / "Dockerfile.dockerignore").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert rules[0] == "*", "the build context starts empty"
+    assert {r[1:] for r in rules if r.startswith("!")} == allowed
+    assert not list((ROOT / "src").rglob("*.ipynb")), "no notebook of source/ in the package"
+    for config in (HUB / "global_nbgrader_config.py", K8S / "nbgrader_config.py"):
+        assert "source" not in config.read_text(), config
+
+
 def test_deployment_guide_covers_every_file():
     guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
     for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):

@@ -11,6 +11,7 @@ per student, ``students/<id>.log`` and ``students/<id>.json``.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import multiprocessing
 import os
@@ -67,7 +68,8 @@ class Course:
         from nbgrader.converters import Autograde
 
         app = AutogradeApp()
-        app.initialize([assignment, *extra_args], root=str(root))
+        with contextlib.chdir(root):  # as if run there: nbgrader also reads ./nbgrader_config.py
+            app.initialize([assignment, *extra_args], root=str(root))
         app.deinit_logging()
         if app.extra_args != [assignment]:
             unexpected = [a for a in app.extra_args if a != assignment]
