@@ -53,7 +53,7 @@ c.CourseDirectory.max_file_size = 5_000  # kB; a submitted file above this is sk
 # keeps one folder per run in logs/autograde/ instead. logs/ is never committed.
 if os.access(HERE, os.W_OK):  # a read-only copy of the course logs to the terminal only
     os.makedirs(os.path.join(HERE, "logs"), exist_ok=True)
-    c.NbGrader.logfile = os.path.join(HERE, "logs", "nbgrader.log")
+    c.NbGrader.logfile = os.path.join(HERE, "logs", "nbgrader.log")  # appended, never cut
 
 # --- Exchange (release, fetch, submit, collect) ---------------------------------------
 if os.environ.get("DEEPFAKE_ETHICS_EXCHANGE"):
