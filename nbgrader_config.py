@@ -65,7 +65,7 @@ c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
 # --- Autograding ----------------------------------------------------------------------
 # Student code runs only inside a bubblewrap sandbox (docs/grading-security.md); answer
 # keys never enter it: GradeExecute keeps them out and JudgeAnswers judges outside.
-c.Autograde.autograde_preprocessors = [
+c.Autograde.autograde_preprocessors = [  # nbgrader's list, with the course's steps
     GradeExecute,  # nbgrader's Execute, sandboxed, keys kept out, hung cells cost one cell
     JudgeAnswers,  # compare recorded answers with the keys; verdicts as nbgrader outputs
     NeutraliseOutputs,  # text and images only, capped in bytes; student Markdown inert

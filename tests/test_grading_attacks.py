@@ -136,7 +136,8 @@ answer2_1 = "tool"
 
 DETACH = f"""\
 import subprocess, sys
-subprocess.Popen(["sleep", "3600", "{MARKER}"], start_new_session=True)
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", "{MARKER}"],
+                 start_new_session=True)
 subprocess.Popen([sys.executable, "-c",
     "import os, time\\nif os.fork(): os._exit(0)\\nos.setsid()\\ntime.sleep(3600)",
     "{MARKER}"], start_new_session=True)
@@ -171,7 +172,7 @@ answer2_1 = "tool"
 """
 
 FORK = f"""\
-import os, time
+import os, sys, time
 forked = 0
 for _ in range(400):
     try:
@@ -179,7 +180,8 @@ for _ in range(400):
     except OSError:
         break
     if pid == 0:
-        os.execvp("sleep", ["sleep", "3600", "{MARKER}"])
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(3600)",
+                                  "{MARKER}"])
     forked += 1
 print("forked", forked)
 answer2_1 = "tool"
@@ -251,9 +253,10 @@ def graded(request, tmp_path_factory):
     model_path = course / "submitted" / "model" / A / notebook_name(A)
     model_hash = hashlib.sha256(model_path.read_bytes()).hexdigest()
     sources_before = _gradebook_snapshot(course)
-    scratch_before = set(Path(tempfile_dir()).glob("dfe-sandbox-*"))
+    scratch = tmp_path_factory.mktemp("scratch")  # the sandboxes of this run live here
     env = nbgrader_env()
     env["DFE_TEST_SECRET"] = ENV_SECRET
+    env["TMPDIR"] = str(scratch)
     if request.param == "nbgrader":
         cmd = [sys.executable, "-m", "nbgrader", "autograde", A, "--force"]
     else:
@@ -263,13 +266,7 @@ def graded(request, tmp_path_factory):
     feedback = nbgrader(course, "generate_feedback", A, "--force", check=False)
     return {"course": course, "expected": expected, "run": run, "feedback": feedback,
             "model_hash": model_hash, "model_path": model_path,
-            "sources_before": sources_before, "scratch_before": scratch_before}
-
-
-def tempfile_dir() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()
+            "sources_before": sources_before, "scratch": scratch}
 
 
 def _scores(course: Path) -> dict[str, float]:
@@ -330,8 +327,8 @@ def test_student_code_cannot_write_the_gradebook_or_another_students_work(graded
 
 def test_nothing_a_student_started_outlives_grading(graded):
     assert _processes_with(MARKER) == []
-    assert _processes_with("dfe-sandbox-") == []
-    assert set(Path(tempfile_dir()).glob("dfe-sandbox-*")) <= graded["scratch_before"]
+    assert _processes_with(str(graded["scratch"])) == [], "a sandbox of this run is running"
+    assert list(graded["scratch"].glob("dfe-sandbox-*")) == [], "scratch left behind"
 
 
 def test_processes_and_memory_are_bounded(graded):

@@ -360,6 +360,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 log.warning("sandbox: running as root without a writable pids cgroup, so "
                             "the process limit is not enforced")
         kw["env"] = {"PATH": "/usr/bin:/bin"}  # bwrap's own; the kernel's is set inside
+        kw["stdout"] = subprocess.DEVNULL  # ipykernel's start-up banner; errors stay on stderr
         kw["cwd"] = str(self._scratch.root)
         cmd = bwrap_command(kernel_cmd, scratch=self._scratch,
                             workdir=f"{SANDBOX_HOME}/{work.name}", course_root=course_root,
