@@ -84,6 +84,11 @@ c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answe
 c.GradeExecute.max_output_bytes = 64_000  # per cell, as it arrives (text and images)
 c.NeutraliseOutputs.max_output_bytes = 64_000  # per cell, in the autograded notebook
 
+# --- Export ---------------------------------------------------------------------------
+# A submission whose autograding failed is exported with status "NOT GRADED" and no score,
+# never as a silent 0 (nbgrader's own CSV export would write 0).
+c.ExportApp.plugin_class = "deepfake_ethics.grading.export.GradesExport"  # CSV + status
+
 # --- Feedback -------------------------------------------------------------------------
 # nbgrader shows hidden tests in feedback (nbgrader issue #1363); SanitizeFeedback removes
 # answer keys, rubrics, any line of a solution and the tracebacks that would quote them.
