@@ -31,6 +31,7 @@ from nbgrader_course import (
     secret_lines,
     student_notebook,
     submit,
+    visible_text,
 )
 
 from deepfake_ethics.grading.nbgrader_run import nbgrader_env
@@ -188,6 +189,15 @@ answer2_1 = "tool"
 """
 
 
+def parrot_cell() -> str:
+    """A cell that prints every secret line of the (public) source, hex-encoded in its own
+    code so that only the output, never the student's own code, holds them."""
+    lines = sorted(secret_lines(A))
+    encoded = [line.encode().hex() for line in lines]
+    return ("for line in " + repr(encoded) + ":\n    print(bytes.fromhex(line).decode())\n"
+            'answer2_1 = "tool"\n')
+
+
 def build_class(course: Path) -> dict[str, float]:
     """Submit the class; return the autograded score each student should get."""
     model = student_notebook(course, A)
@@ -204,6 +214,7 @@ def build_class(course: Path) -> dict[str, float]:
         "scripts": {"answer2_1": SCRIPTS},
         "memory": {"answer2_1": MEMORY},
         "forker": {"answer2_1": FORK},
+        "parrot": {"answer2_1": parrot_cell()},
     }
     expected = {"model": 9.0, "blank": 0.0}
     for student, cells in attacks.items():
@@ -364,10 +375,16 @@ def test_feedback_has_no_secret_no_script_and_stays_small(graded):
     course = graded["course"]
     assert graded["feedback"].returncode == 0, graded["feedback"].stderr[-2000:]
     secrets = secret_lines(A)
+    parrot = _outputs_text(_autograded(course, "parrot"))
+    assert sum(line.replace('"', '\\"') in parrot for line in secrets) > len(secrets) // 2, \
+        "the parrot printed the secret lines into its autograded notebook"
     for student in graded["expected"]:
         html = _feedback(course, student)
         assert len(html) < 2_000_000, student
-        leaked = [line for line in secrets if line in html]
+        text = visible_text(html)
+        own = "\n".join(c.source for c in read(
+            course / "submitted" / student / A / notebook_name(A)).cells)
+        leaked = [line for line in secrets if line in text and line not in own]
         assert not leaked, (student, leaked[:3])
     html = _feedback(course, "scripts")
     for payload in ("<script>window.pwned", "<img src=x onerror", "<script>alert(2)",
