@@ -9,13 +9,14 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test setup lint format clean-notebooks navigation release grade benchmark help
+.PHONY: lab test setup lint format clean-notebooks navigation release grade benchmark sources help
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
+	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
 	@echo "make release    regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
 	@echo "make lint       ruff"
@@ -33,7 +34,10 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)
 
+# The system packages some tests need (bubblewrap for the grading sandbox, PostgreSQL...):
+# installed when running as root; otherwise those tests say what to install and skip.
 test: $(STAMP)
+	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -52,6 +56,9 @@ release: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade ASSIGNMENT=<name> [WORKERS=N]" && exit 2)
 	$(BIN)/deepfake-ethics autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS))
+
+sources: $(STAMP)
+	$(BIN)/python scripts/sources_register.py
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py

@@ -76,7 +76,7 @@ c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
 # --- Autograding ----------------------------------------------------------------------
 # Student code runs only inside a bubblewrap sandbox (docs/grading-security.md); answer
 # keys never enter it: GradeExecute keeps them out and JudgeAnswers judges outside.
-c.Autograde.autograde_preprocessors = [
+c.Autograde.autograde_preprocessors = [  # nbgrader's list, with the course's steps
     GradeExecute,  # nbgrader's Execute, sandboxed, keys kept out, hung cells cost one cell
     JudgeAnswers,  # compare recorded answers with the keys; verdicts as nbgrader outputs
     NeutraliseOutputs,  # text and images only, capped in bytes; student Markdown inert
@@ -94,6 +94,11 @@ c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answe
 )
 c.GradeExecute.max_output_bytes = 64_000  # per cell, as it arrives (text and images)
 c.NeutraliseOutputs.max_output_bytes = 64_000  # per cell, in the autograded notebook
+
+# --- Export ---------------------------------------------------------------------------
+# A submission whose autograding failed is exported with status "NOT GRADED" and no score,
+# never as a silent 0 (nbgrader's own CSV export would write 0).
+c.ExportApp.plugin_class = "deepfake_ethics.grading.export.GradesExport"  # CSV + status
 
 # --- Feedback -------------------------------------------------------------------------
 # nbgrader shows hidden tests in feedback (nbgrader issue #1363); SanitizeFeedback removes

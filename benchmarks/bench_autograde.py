@@ -2,9 +2,10 @@
 
 In a temporary course directory, the model answers of an assignment are submitted by one
 student. Both measurements run in this process: nbgrader's own API autograding that
-submission (``NbGraderAPI.autograde``: sanitize, restore tests, execute, save grades), and
-nbclient executing the very same submitted notebook. Median of ``--repeat`` runs (default
-3). Target: ratio <= 1.3.
+submission with the course's configuration (``NbGraderAPI.autograde``: sanitize, restore
+tests, execute in the bubblewrap sandbox with the keys kept out, judge, save grades), and
+nbclient executing the very same submitted notebook without a sandbox. Median of
+``--repeat`` runs (default 3). Target: ratio <= 1.3.
 """
 
 from __future__ import annotations

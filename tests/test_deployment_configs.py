@@ -199,7 +199,8 @@ def test_only_the_grader_server_gets_the_gradebook_url(monkeypatch):
     monkeypatch.setenv("DEEPFAKE_ETHICS_DB_URL", "postgresql://grader:pw@postgres/df")
 
     def spawner(name):
-        return types.SimpleNamespace(user=types.SimpleNamespace(name=name), environment={})
+        return types.SimpleNamespace(user=types.SimpleNamespace(name=name), environment={},
+                                     extra_container_config={})
 
     grader, student = spawner(GRADER), spawner("s001")
     hook(grader)
@@ -207,6 +208,10 @@ def test_only_the_grader_server_gets_the_gradebook_url(monkeypatch):
     assert grader.environment == {"DEEPFAKE_ETHICS_DB_URL": "postgresql://grader:pw@postgres/df",
                                   "DEEPFAKE_ETHICS_COURSE_ROOT": "/home/jovyan/course"}
     assert student.environment == {}
+    # Only the grader's pod may create the user namespaces of the grading sandbox.
+    assert grader.extra_container_config["securityContext"]["seccompProfile"] == {
+        "type": "Unconfined"}
+    assert student.extra_container_config == {}
     # The grader's nbgrader config reads both variables.
     c = load(HUB / "grader_nbgrader_config.py", **grader.environment)
     assert c.CourseDirectory.root == "/home/jovyan/course"
@@ -226,6 +231,10 @@ def test_dockerfile_installs_the_exchange_and_hides_grading_tools_from_students(
     assert '--no-deps "ngshare-exchange==' in text
     assert "@jupyter/nbgrader:formgrader" in text
     assert "nbgrader.server_extensions.formgrader" in text
+    assert "bubblewrap" in text, "the grader's server grades in a sandbox"
+    copied = [line for line in text.splitlines() if line.startswith("COPY")]
+    assert copied and not any("source" in line.split() for line in copied), \
+        "the solutions (source/) never go into the image students run"
 
 
 def test_user_image_never_holds_the_answers():

@@ -1,5 +1,5 @@
-"""The grading helpers: form checks (right, wrong, blank), quiet calls, feedback sanitizing,
-and the course's nbgrader configuration."""
+"""The visible form checks (right, wrong, blank), quiet calls, feedback sanitizing, and the
+course's nbgrader configuration."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from deepfake_ethics.grading import (
     check_number,
     check_text,
     quietly,
+)
+from deepfake_ethics.grading.feedback import (
+    REMOVED,
+    SanitizeFeedback,
+    remove_secrets,
+    secret_lines,
     strip_hidden_tests,
     strip_mark_scheme,
 )
@@ -83,8 +89,6 @@ def test_strip_hidden_tests_and_mark_scheme():
 
 
 def test_sanitize_feedback_preprocessor():
-    from deepfake_ethics.grading import SanitizeFeedback
-
     test = nbformat.v4.new_code_cell(
         "check_choice('a', a, ['x', 'y'])\n### BEGIN HIDDEN TESTS\nassert a == 'y'\n"
         "### END HIDDEN TESTS")
@@ -109,6 +113,17 @@ def test_sanitize_feedback_preprocessor():
     assert "long traceback" not in dumped
 
 
+def test_secret_lines_are_removed_from_any_output_whoever_printed_them():
+    source = ('answer = ...\n### BEGIN SOLUTION\nanswer = {"network-keeps-footage", '
+              '"own-intro"}\n### END SOLUTION\n')
+    secrets = secret_lines([source])
+    assert secrets == {"answer = {'network-keeps-footage', 'own-intro'}"}
+    printed = "my notes\n  answer  =  {'network-keeps-footage',   'own-intro'}  \nbye"
+    assert remove_secrets(printed, secrets) == f"my notes\n{REMOVED}\nbye"
+    assert secret_lines([source], public=secrets) == set(), "public lines are no secret"
+    assert remove_secrets("answer = {}", secrets) == "answer = {}"
+
+
 def test_course_config_settings(tmp_path, monkeypatch):
     monkeypatch.delenv("DEEPFAKE_ETHICS_DB_URL", raising=False)
     monkeypatch.setenv("DEEPFAKE_ETHICS_EXCHANGE", str(tmp_path / "exchange"))
@@ -121,6 +136,9 @@ def test_course_config_settings(tmp_path, monkeypatch):
     assert config.IgnorePattern.enabled is True
     assert config.IncludeHeaderFooter.header == str(ROOT / "source" / "header.ipynb")
     assert "SanitizeFeedback" in [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    steps = [p.__name__ for p in config.Autograde.autograde_preprocessors]
+    assert steps[:3] == ["GradeExecute", "JudgeAnswers", "NeutraliseOutputs"]
+    assert steps.index("SaveAutoGrades") > steps.index("JudgeAnswers")
     monkeypatch.setenv("DEEPFAKE_ETHICS_DB_URL", "postgresql://grader@127.0.0.1/course")
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     assert config.CourseDirectory.db_url == "postgresql://grader@127.0.0.1/course"

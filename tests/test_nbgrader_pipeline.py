@@ -186,3 +186,8 @@ def test_grades_export(graded_course):
     for name, students in graded_course["expected"].items():
         for student, score in students.items():
             assert float(by_key[(name, student)]["raw_score"]) == pytest.approx(score)
+            assert by_key[(name, student)]["status"] in {"graded", "awaiting manual grading"}
+    # The broken submission is not a silent 0: it is marked and has no score.
+    gus = by_key[(CLASS_ASSIGNMENT, "gus")]
+    assert gus["status"] == "NOT GRADED: autograde failed" and gus["raw_score"] == ""
+    assert "gus" in graded_course["export"].stdout + graded_course["export"].stderr

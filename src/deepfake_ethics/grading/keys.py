@@ -49,7 +49,8 @@ def parse_key(body: str, cell_id: str) -> dict[str, Any]:
     except SyntaxError as error:
         raise KeyFormatError(f"{cell_id}: the hidden region is not valid Python: {error}") \
             from None
-    statements = [s for s in tree.body if not isinstance(s, ast.Expr)]
+    statements = [s for s in tree.body  # a docstring-like note is allowed, no other code
+                  if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if (len(statements) != 1 or not isinstance(statements[0], ast.Assign)
             or [getattr(t, "id", None) for t in statements[0].targets] != ["answer_key"]):
         raise KeyFormatError(

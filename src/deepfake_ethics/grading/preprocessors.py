@@ -25,7 +25,7 @@ from .execute import cut_note, grading_state
 from .judge import Verdict, judge
 
 SAFE_MIME = ("text/plain", "image/png", "image/jpeg")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;]*[A-Za-z]")
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class JudgeAnswers(NbGraderPreprocessor):

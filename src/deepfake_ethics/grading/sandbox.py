@@ -79,18 +79,27 @@ def find_bwrap() -> str:
 
 
 def python_paths(course_root: Path | None) -> list[Path]:
-    """Folders the kernel's Python needs, read-only: its prefixes and import paths.
+    """Folders the kernel's Python needs, read-only: the environment's prefixes and the
+    folders its ``.pth`` files add (an editable install of this package).
 
-    A folder that holds the course directory (or is inside its private parts) is never
-    included, so that binding the environment cannot expose the course.
+    ``sys.path`` itself is not used: its first entry is the current or the script's folder,
+    which may be the course directory. A folder that holds the course directory is never
+    included, and inside it only an environment or a ``src`` folder may be.
     """
-    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent]
-    candidates += [Path(p) for p in sys.path if p]
+    prefixes = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent}
+    candidates = set(prefixes)
+    for prefix in prefixes:
+        for site in prefix.glob("lib/python3*/site-packages"):
+            for pth in site.glob("*.pth"):
+                for line in pth.read_text(encoding="utf-8", errors="ignore").splitlines():
+                    line = line.strip()
+                    if line and not line.startswith(("#", "import")) and Path(line).is_dir():
+                        candidates.add(Path(line))
     found: list[Path] = []
     root = course_root.resolve() if course_root else None
-    for candidate in candidates:
+    for candidate in sorted(candidates):
         for path in {candidate, candidate.resolve()}:
-            if not path.is_dir() or path == Path("/"):
+            if not path.is_absolute() or not path.is_dir() or path == Path("/"):
                 continue
             if root and (path == root or root.is_relative_to(path)):
                 continue  # would expose the whole course directory
@@ -104,8 +113,8 @@ def python_paths(course_root: Path | None) -> list[Path]:
 
 def _is_code_folder(path: Path, root: Path) -> bool:
     """Inside the course directory only the environment and the package may be bound."""
-    first = path.relative_to(root).parts[0] if path != root else ""
-    return first in {".venv", "venv", "src", ".tox", ".nox"} or first.startswith(".venv")
+    first = path.relative_to(root).parts[0]
+    return first in {".venv", "venv", "src"} or first.startswith(".venv")
 
 
 class PidsCgroup:
@@ -214,7 +223,9 @@ class Scratch:
 
 def copy_submission(source: Path, dest: Path, max_bytes: int = 100 * 1024**2) -> None:
     """Copy a submission folder into the sandbox home: symlinks stay links (never followed
-    on the host), and copying stops at ``max_bytes`` so a huge folder cannot fill a disk."""
+    on the host), copying stops at ``max_bytes`` so a huge folder cannot fill a disk, and
+    notebooks are left out: the one being graded already holds the restored test cells
+    with their answer keys, and the kernel receives its cells as messages anyway."""
     total = 0
     dest.mkdir(parents=True, exist_ok=True)
     for folder, dirs, files in os.walk(source, followlinks=False):
@@ -227,6 +238,8 @@ def copy_submission(source: Path, dest: Path, max_bytes: int = 100 * 1024**2) ->
                 os.symlink(os.readlink(Path(folder) / name), target / name)
         for name in files:
             path = Path(folder) / name
+            if name.endswith(".ipynb"):
+                continue
             if path.is_symlink():
                 os.symlink(os.readlink(path), target / name)
                 continue
@@ -346,7 +359,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             if not self._cgroup.path:
                 log.warning("sandbox: running as root without a writable pids cgroup, so "
                             "the process limit is not enforced")
-        kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        kw["env"] = {"PATH": "/usr/bin:/bin"}  # bwrap's own; the kernel's is set inside
+        kw["stdout"] = subprocess.DEVNULL  # ipykernel's start-up banner; errors stay on stderr
         kw["cwd"] = str(self._scratch.root)
         cmd = bwrap_command(kernel_cmd, scratch=self._scratch,
                             workdir=f"{SANDBOX_HOME}/{work.name}", course_root=course_root,
