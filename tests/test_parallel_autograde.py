@@ -88,7 +88,7 @@ def test_report_lists_scores_and_failures_and_is_kept(tmp_path):
     assert code == 1
     assert "ann" in text and "9" in text and "graded" in text
     assert "bob" in text and "FAILED" in text and "NotJSONError" in text
-    assert "not a grade" in text, "a failed submission's 0 in the gradebook is called out"
+    assert "They have no grade" in text and "NOT GRADED" in text, "no silent 0"
     assert (tmp_path / "report.txt").read_text(encoding="utf-8") == text
     assert report([Outcome("ann", True, 9, 13)], io.StringIO()) == 0
 

@@ -364,9 +364,10 @@ def _report_lines(outcomes: list[Outcome], log_dir: Path | None) -> list[str]:
         lines += ["", f"{len(failed)} submission(s) could not be graded:"]
         lines += [f"  - {o.student}: {o.errors[0] if o.errors else 'unknown error'}"
                   for o in failed]
-        lines += ["They have no grade: a score of 0 for them in the gradebook or in `nbgrader "
-                  "export` is not a grade.", "Fix each one (or grade it by hand), then grade "
-                  "it again: deepfake-ethics autograde <assignment> --student <id> --force"]
+        lines += ["They have no grade (`nbgrader export` marks them NOT GRADED; a 0 in the "
+                  "formgrader is not a grade).", "Fix each one (or grade it by hand), then "
+                  "grade it again: deepfake-ethics autograde <assignment> --student <id> "
+                  "--force"]
         if log_dir is not None:
             lines.append(f"Each one's full log: {log_dir / 'students'}/<id>.log")
     else:
