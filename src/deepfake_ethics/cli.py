@@ -64,6 +64,8 @@ def _autograde(parser: argparse.ArgumentParser, args: argparse.Namespace,
         for problem in refused.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the workers are stopped; where their logs are was printed
+        return 130
     return report(outcomes, log_dir=log_dir)
 
 

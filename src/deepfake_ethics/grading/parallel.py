@@ -20,11 +20,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import gradebook_url, names
 from .nbgrader_run import put_on_path
 from .worker import Job, read_result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nbgrader.coursedir import CourseDirectory
 
 
 def default_workers() -> int:
@@ -57,7 +60,7 @@ class Course:
     excluded: frozenset[str] = frozenset()
     force: bool = False
     create: bool = True
-    formatter: object = None  # nbgrader's CourseDirectory, for its format_path
+    formatter: CourseDirectory | None = None  # nbgrader's, for its format_path
 
     @classmethod
     def load(cls, root: Path, assignment: str, extra_args: list[str]) -> Course:

@@ -18,8 +18,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .nbgrader_run import put_on_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nbgrader.apps import NbGraderAPI
 
 LOCKED = re.compile(r"database is locked", re.I)
 EXCEPTION = re.compile(r"^\s*[\w.]+(Error|Exception|Exit): ")
@@ -107,7 +111,7 @@ def _redirect_output(path: Path) -> None:
     os.close(log)
 
 
-def _api(job: Job):
+def _api(job: Job) -> NbGraderAPI:
     """nbgrader's API, configured as ``nbgrader autograde <assignment> <argv>`` would be."""
     from nbgrader.apps import AutogradeApp, NbGraderAPI
 
@@ -118,11 +122,11 @@ def _api(job: Job):
     return NbGraderAPI(coursedir=app.coursedir, parent=app)
 
 
-def grade_one(api, job: Job, student: str) -> Result:
+def grade_one(api: NbGraderAPI, job: Job, student: str) -> Result:
     """Autograde one student, again after a pause if the gradebook was locked."""
     started = time.monotonic()
     texts: list[str] = []
-    outcome: dict = {}
+    outcome: dict[str, Any] = {}
     for attempt in range(1, job.retries + 2):
         print(f"worker {job.index}: grading {student!r} (attempt {attempt})", flush=True)
         try:
