@@ -4,7 +4,8 @@ Start page -> open the legal-aspects lesson -> run all cells -> answer a quiz wr
 the mouse and read that option's feedback and the hint (not the answer) -> try again,
 answer rightly and read the explanation -> answer another quiz with the keyboard alone
 (arrow keys between options, which never move JupyterLab's cells; focus on the announced
-feedback after Check) -> arrow keys choose on round buttons -> see the progress view update.
+feedback after Check) -> arrow keys choose on round buttons -> a reflection shows every
+position and keeps the student's own reasoning -> see the progress view update.
 Screenshots: test-artifacts/browser/student-lessons/.
 """
 
@@ -169,14 +170,31 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     assert active_cell(page) == cell, "an arrow key moved JupyterLab's cell selection"
     shots.shot("keyboard-radio-arrows", show=box)
 
-    # 7. The progress view, run again, counts the two answers.
+    # 7. A reflection shows every position after a choice, and a box for the student's
+    #    own reasoning, which is saved with their progress.
+    fi, fq = next((i, q) for i, q in enumerate(shown) if q.kind == "reflection")
+    box = lesson.quizzes.nth(fi)
+    labels = option_labels(box)
+    option(box, fq, fq.options.index(next(o for o in fq.options if o.text == labels[0]))).click()
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text(f"➜ Your view: {labels[0]}")
+    expect(feedback(box).get_by_text("◇ Another view:")).to_have_count(len(labels) - 1)
+    for o in fq.options:
+        expect(feedback(box)).to_contain_text(plain(o.feedback)[:60])
+    reasoning = box.get_by_role("textbox", name="Your reasoning")
+    reasoning.fill("Narrow laws survive review; labels alone do not stop a late fake.")
+    box.get_by_role("button", name=re.compile(r"(^|\W)Save my reasoning$")).click()
+    expect(box).to_contain_text("Saved with your progress")
+    shots.shot("reflection-every-position-and-reasoning", show=reasoning, where="center")
+
+    # 8. The progress view, run again, counts the two answers.
     progress_cell.locator(".jp-InputPrompt").click()
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                  "jp-button[data-command='notebook:run-cell-and-select-next']").click()
-    expect(caption).to_contain_text(f"You have answered {before + 2} of ")
+    expect(caption).to_contain_text(f"You have answered {before + 3} of ")
     lesson_total = sum(q.lesson == mq.lesson for q in quizzes().values())
     alt = progress_cell.locator("img").get_attribute("alt")
-    assert f"{mq.lesson_title}: 2 of {lesson_total} answered" in alt
+    assert f"{mq.lesson_title}: 3 of {lesson_total} answered" in alt
     shots.shot("progress-updated", show=progress_cell)
 
     # ... and the answers are in the student's progress file (the server's temporary one).
@@ -184,3 +202,5 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     assert record[mq.id]["attempts"] == 2 and record[mq.id]["first_correct"] is False
     assert record[mq.id]["correct"] is True
     assert record[kq.id]["attempts"] == 1
+    notes = json.loads((lab.state / "progress.json").read_text())["notes"]
+    assert notes[fq.id]["text"].startswith("Narrow laws survive review")
