@@ -368,8 +368,31 @@ def retry_button(quiz_box):
     return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Try again$"))
 
 
+def answer_button(quiz_box):
+    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Show the answer$"))
+
+
 def feedback(quiz_box):
-    return quiz_box.locator(".dfe-feedback[role=status]").first
+    """The quiz's feedback area: a live region, empty until Check."""
+    return quiz_box.locator(".dfe-feedback-area").first
+
+
+def shown_options(quiz_box):
+    """The option controls of a quiz in the order the learner sees them."""
+    return quiz_box.locator(".dfe-options input")
+
+
+def option_labels(quiz_box) -> list[str]:
+    """The option texts in the order the learner sees them (each learner has their own)."""
+    return shown_options(quiz_box).evaluate_all(
+        "inputs => inputs.map(i => i.closest('label').textContent.trim())")
+
+
+def active_cell(page) -> int:
+    """The index of JupyterLab's active cell in the visible notebook."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
+        .findIndex(c => c.classList.contains('jp-mod-active'))""")
 
 
 # Arms a timer in the page for one quiz: window.__dfeLatency resolves with the milliseconds
