@@ -51,6 +51,7 @@ _CSS = """<style>
 .dfe-quiz .widget-checkbox, .dfe-quiz .widget-radio-box { height: auto !important;
   white-space: normal !important; line-height: 1.4 !important; overflow: visible !important; }
 .dfe-quiz .widget-radio-box label { margin: 0.25em 0; }
+.dfe-quiz .dfe-options { overflow: visible !important; }
 .dfe-quiz .widget-html-content { line-height: 1.5; }
 .dfe-quiz .widget-html-content p { margin: 0.5em 0; }
 .dfe-quiz a { color: var(--jp-content-link-color, #1565c0); text-decoration: underline; }

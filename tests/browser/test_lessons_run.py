@@ -1,5 +1,6 @@
 """Every lesson runs all its cells in the browser without an error, and every quiz is an
-interactive widget; its text fallback, which sits beside it for exported pages, is hidden.
+interactive widget; its text fallback, which sits beside it for exported pages, is hidden;
+the lesson's outputs pass axe-core's WCAG 2.1 A and AA rules.
 
 Screenshots: test-artifacts/browser/lessons-run-all/lesson-NN-....png.
 """
@@ -10,7 +11,7 @@ import pytest
 
 from deepfake_ethics.bank import get_quiz
 
-from .lab import ROOT, LessonPage, check_button, option, quiz_ids
+from .lab import ROOT, LessonPage, axe_violations, check_button, option, quiz_ids
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,5 +56,14 @@ def test_lesson_runs_in_the_browser(lab, page, story, notebook):
         alts = lesson.panel.locator(".jp-OutputArea-output img:not(.dfe-quiz-setup)").evaluate_all(
             "imgs => imgs.map(i => i.getAttribute('alt') || '')")
         assert all(a.strip() for a in alts), alts
+        # The course's own outputs, a quiz's feedback included, pass axe-core's WCAG 2.1
+        # A and AA rules.
+        if ids:
+            box, quiz = lesson.quizzes.first, get_quiz(ids[0])
+            option(box, quiz, 0).click()
+            check_button(box).click()
+        violations = axe_violations(
+            page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
+        assert violations == [], "\n".join(violations)
     finally:
         lab.shutdown_kernels()  # two cores: one kernel at a time
