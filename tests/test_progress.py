@@ -73,6 +73,11 @@ INVALID = {
     "correct as text": (record_with(correct="yes"), "'correct' should be true, false or null"),
     "lesson missing": (record_with(lesson=None), "'lesson' is missing"),
     "unknown field": (record_with(extra=[[1]]), "unknown field 'extra'"),
+    "learner a number": (b'{"version": 1, "quizzes": {}, "learner": 7}', "'learner' should be"),
+    "notes a list": (b'{"version": 1, "quizzes": {}, "notes": []}', "'notes' should be"),
+    "note without text": (b'{"version": 1, "quizzes": {}, "notes": {"q": {"lesson": "x"}}}',
+                          "note for 'q'"),
+    "unknown top field": (b'{"version": 1, "quizzes": {}, "extra": 1}', "not a progress record"),
     "too deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     "too deep inside": (b'{"version": 1, "quizzes": {"q": {"lesson": ' + b"[" * 100_000
                         + b"]" * 100_000 + b"}}}", "nested too deeply"),
@@ -101,6 +106,27 @@ class _AnyEntry:
 
 
 ANY_ENTRY = _AnyEntry()
+
+
+def test_learner_id_and_notes_are_kept_with_the_answers(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with())  # a file from before learner ids: still read as it is
+    store = ProgressStore(path)
+    learner = store.learner_id()
+    store.save_note("q-old", "01-x", "My reasoning.")
+    fresh = ProgressStore(path)
+    assert fresh.learner_id() == learner and fresh.note("q-old") == "My reasoning."
+    assert fresh.load()["quizzes"]["q-old"] == GOOD_ENTRY
+    with pytest.raises(ValueError):
+        fresh.save_note("q-old", "01-x", "x" * (progress.MAX_NOTE_CHARS + 1))
+
+
+def test_nothing_is_written_while_nbgrader_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    store = ProgressStore(tmp_path / "progress.json")
+    assert store.learner_id() == progress.OFFLINE_LEARNER
+    store.save_note("q", "01-x", "text")
+    assert not (tmp_path / "progress.json").exists()
 
 
 def test_valid_file_is_kept(tmp_path):

@@ -67,6 +67,8 @@ class Quiz:
     sources: tuple[Source, ...]
     faq: str | None = None
     discussion: tuple[str, ...] = ()
+    hint: str = ""  # shown after a wrong first try, before the explanation
+    shuffle: bool = True  # options shown in an order of their own for each learner
 
     @property
     def correct_indices(self) -> frozenset[int]:
@@ -175,7 +177,7 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     check = _Checker(path, item or f"quizzes[{index}]")
     q = check.mapping(raw, None)
     allowed = {"id", "faq", "kind", "title", "scenario", "question", "options", "explanation",
-               "sources", "discussion"}
+               "sources", "discussion", "hint", "shuffle"}
     check.unknown(q, allowed)
     qid = check.text(q, "id")
     if not _ID.match(qid):
@@ -209,11 +211,22 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     )
     if kind == "reflection" and not discussion:
         raise check.fail("discussion", "a reflection needs discussion points")
+    hint = check.text(q, "hint", required=kind != "reflection")
+    if hint and kind == "reflection":
+        raise check.fail("hint", "a reflection has no wrong answer, so no hint")
+    for o in options:
+        if o.correct and o.text.lower() in hint.lower():
+            raise check.fail("hint", "quotes a right option: a hint points the way, it does "
+                             "not give the answer")
+    shuffle = q.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        raise check.fail("shuffle", "expected true or false")
     return Quiz(
         id=qid, lesson=lesson, lesson_title=title, kind=kind, title=check.text(q, "title"),
         scenario=check.text(q, "scenario"), question=check.text(q, "question"),
         options=tuple(options), explanation=check.text(q, "explanation"),
-        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion,
+        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion, hint=hint,
+        shuffle=shuffle,
     )
 
 

@@ -1,0 +1,178 @@
+"""Self-study checks for the graded assignments, as in Kaggle Learn's exercises.
+
+A learner who opens an assignment for practice (from a copy of the whole course, where
+``source/`` holds the answer keys) can ask, per question::
+
+    from deepfake_ethics.practice import questions
+    q = questions("a02-legal-aspects")
+    q["2.1"].check()      # right or wrong, and why (the same judge as grading)
+    q["2.1"].hint()       # a nudge, without the answer
+    q["2.1"].solution()   # after a check: the model answer and its explanation
+
+In a class environment the course's ``source/`` is not there, so these say that the
+instructor grades the work. Grading itself never uses this module: it judges recorded
+answers outside the student's kernel (:mod:`deepfake_ethics.grading`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .grading.judge import Verdict, judge
+from .grading.keys import answer_names, split_key
+from .grading.recording import NotPlain, describe_figure, to_plain
+
+CLASS_NOTE = ("In this class your instructor grades this question, so the course's answer "
+              "key is not here. The check of the form of your answer (the cell above) is "
+              "what you can run; your feedback will say the rest.")
+_MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
+
+
+def find_source(assignment: str, start: Path | None = None) -> Path | None:
+    """The instructor notebook of ``assignment`` in a copy of the course, if there is one:
+    looked for above the working folder, then beside the installed package."""
+    import deepfake_ethics
+
+    places = [start or Path.cwd()]
+    places += list(places[0].resolve().parents)
+    places.append(Path(deepfake_ethics.__file__).resolve().parents[2])
+    for folder in places:
+        candidate = folder / "source" / assignment / f"{assignment}.ipynb"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass
+class Question:
+    """One autograded question of an assignment, for self-study."""
+
+    number: str
+    key: dict[str, Any] | None
+    points: float
+    solution_source: str = ""
+    checked: bool = field(default=False, repr=False)
+
+    def _namespace(self) -> dict[str, Any]:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell.user_ns if shell is not None else {}
+
+    def _records(self) -> list[dict[str, Any]]:
+        namespace = self._namespace()
+        assert self.key is not None
+        if self.key["kind"] == "calls":
+            name = self.key["function"]
+            function = namespace.get(name)
+            if not callable(function):
+                return [{"name": name, "problem": "missing"}]
+            results = []
+            for case in self.key["cases"]:
+                args = [Path(a["$path"]) if isinstance(a, dict) and set(a) == {"$path"}
+                        else json.loads(json.dumps(a)) for a in case["args"]]
+                try:
+                    results.append({"value": to_plain(function(*args))})
+                except NotPlain as reason:
+                    results.append({"problem": f"returned a value of the wrong form: {reason}"})
+                except Exception as error:
+                    results.append({"problem": f"raised {type(error).__name__}"})
+            return [{"name": name, "results": results}]
+        records = []
+        for name in answer_names(self.key):
+            value = namespace.get(name, Ellipsis)
+            if value is Ellipsis or value is None:
+                records.append({"name": name, "problem": "missing"})
+                continue
+            try:
+                plain = describe_figure(value) if self.key["kind"] == "bar_chart" \
+                    else to_plain(value)
+            except NotPlain as reason:
+                records.append({"name": name,
+                                "problem": f"not an answer of the right form: {reason}"})
+                continue
+            records.append({"name": name, "value": json.loads(json.dumps(plain))})
+        return records
+
+    def verdict(self) -> Verdict | None:
+        """The verdict on the answer as it is now (None in a class environment)."""
+        if self.key is None:
+            return None
+        return judge(self.key, self._records(), self.points)
+
+    def check(self) -> None:
+        """Say whether the current answer is right, and why not."""
+        verdict = self.verdict()
+        if verdict is None:
+            print(CLASS_NOTE)
+            return
+        self.checked = True
+        mark = {"correct": "✔ Right", "partly right": "◑ Partly right",
+                "no points": "✘ Not yet"}[verdict.status]
+        print(f"{mark} ({verdict.score:g} of {verdict.max_score:g} point(s)). "
+              f"{verdict.message}")
+
+    def hint(self) -> None:
+        """A nudge towards the answer, without giving it."""
+        if self.key is None:
+            print(CLASS_NOTE)
+            return
+        print("Hint: " + self.key.get("hint", "Read the rule the question names again, "
+                                      "and apply it to each fact of the scenario."))
+
+    def solution(self) -> None:
+        """The model answer and its explanation, after at least one check."""
+        if self.key is None:
+            print(CLASS_NOTE)
+            return
+        if not self.checked:
+            print(f"Try it first: write your answer, run its cell, then "
+                  f'q["{self.number}"].check(). The model answer comes after a check.')
+            return
+        print("Model answer:\n")
+        print(self.solution_source.strip())
+        if self.key.get("explain"):
+            print("\nWhy: " + self.key["explain"])
+
+
+def _number(grade_id: str) -> str:
+    match = re.search(r"(\d+)_(\d+)$", grade_id)
+    return f"{match.group(1)}.{match.group(2)}" if match else grade_id
+
+
+def questions(assignment: str, start: Path | None = None) -> dict[str, Question]:
+    """The autograded questions of an assignment, by number ("2.1"), ready for practice."""
+    import nbformat
+
+    source = find_source(assignment, start)
+    if source is None or os.environ.get("NBGRADER_EXECUTION"):
+        return _ClassQuestions()
+    nb = nbformat.read(source, as_version=4)
+    solutions: dict[str, str] = {}
+    found: dict[str, Question] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id", "")
+        if cell.cell_type == "code" and meta.get("solution"):
+            lines = [line for line in cell.source.splitlines() if not _MARKERS.match(line)]
+            solutions[_number(grade_id)] = "\n".join(
+                line for line in lines if not line.rstrip().endswith("= ...")).strip()
+        if cell.cell_type == "code" and meta.get("grade"):
+            _, key = split_key(cell.source, grade_id)
+            if key is not None:
+                number = _number(grade_id)
+                found[number] = Question(number, key, float(meta.get("points", 0)),
+                                         solutions.get(number, ""))
+    return found
+
+
+class _ClassQuestions(dict):
+    """Every question says that the instructor grades it."""
+
+    def __missing__(self, number: str) -> Question:
+        return Question(str(number), None, 0.0)
