@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_ethics import progress
+from deepfake_ethics import progress, progress_chart
 from deepfake_ethics.progress import ProgressStore, ProgressWarning
 
 
@@ -149,7 +149,7 @@ def test_invalid_file_is_told_once_and_lessons_go_on(tmp_path):
         assert progress.summary(store)  # what show_progress() reads: no crash
         store.record("q-a", "01-x", True, [0])
         store.load()
-        progress.show_progress(store)
+        progress_chart.show_progress(store)
     assert [str(w.message).count("could not be read") for w in told] == [1]
 
 
@@ -253,7 +253,7 @@ def test_read_only_file_is_read_and_answers_are_kept(read_only_dir):
     quizzes = store.load()["quizzes"]
     assert quizzes["q-a"]["correct"] is True and quizzes["q-old"]["attempts"] == 3
     assert (folder / "progress.json").read_bytes() == record_with()
-    assert "kept in memory only" in progress.show_progress(store).caption
+    assert "kept in memory only" in progress_chart.show_progress(store).caption
 
 
 def test_read_only_invalid_file_is_left_alone(read_only_dir):
@@ -390,7 +390,7 @@ def test_summary_and_view(tmp_path):
     assert sum(r["answered"] for r in rows.values()) == 2
     assert sum(r["first_try_right"] for r in rows.values()) == 1
     assert sum(r["quizzes"] for r in rows.values()) == len(bank.quizzes())
-    view = progress.show_progress(store)
+    view = progress_chart.show_progress(store)
     assert view.svg.lstrip().startswith(b"<?xml") and b"<svg" in view.svg
     assert "You have answered 2 of" in view.caption
     assert f"{rows[first.lesson]['title']}: " in view.alt

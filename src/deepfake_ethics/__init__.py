@@ -20,14 +20,14 @@ __all__ = ["quiz", "figure", "show_progress", "ContentError"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .plots import figure
-    from .progress import show_progress
+    from .progress_chart import show_progress
     from .quiz_widget import quiz
     from .schema import ContentError
 
 _LAZY = {
     "quiz": ("quiz_widget", "quiz"),
     "figure": ("plots", "figure"),
-    "show_progress": ("progress", "show_progress"),
+    "show_progress": ("progress_chart", "show_progress"),
     "ContentError": ("schema", "ContentError"),
 }
 
