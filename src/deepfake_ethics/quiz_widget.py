@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bank import get_quiz
-from .progress import ProgressStore, default_store
+from .progress import ProgressStore
 from .quiz_frontend import bootstrap_html
+from .quiz_session import QuizSession
 from .schema import Quiz
 
 RIGHT, WRONG, MISSED, NOTE = "✔ Right:", "✘ Not right:", "○ Also right:", "➜ Your view:"
@@ -129,9 +130,7 @@ class QuizWidget:
         import ipywidgets as w
 
         self.quiz = q
-        self._store = store
-        self.attempts = 0  # checks in this widget (the progress file counts them all)
-        self.revealed = False  # the answer was shown, after a second try or on request
+        self.session = QuizSession(q, store)  # marking, stages and records: the model
         self.uid = secrets.token_hex(4)
         self.order = option_order(q, self.store.learner_id())
         # Widgets share layout and style models where they can: fewer models to create
@@ -201,7 +200,7 @@ class QuizWidget:
 
     @property
     def store(self) -> ProgressStore:
-        return self._store or default_store()
+        return self.session.progress
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -236,33 +235,30 @@ class QuizWidget:
 
     # -- actions ----------------------------------------------------------------------
     def check(self) -> CheckResult:
-        """Mark the current choice, show feedback (a hint or the answer) and record it."""
-        q, chosen = self.quiz, self.selected()
-        if not chosen:
+        """Show the session's marking of the current choice: a hint or the answer."""
+        q = self.quiz
+        marking = self.session.check(self.selected())
+        if marking.stage == "empty":
             message = ("<p><strong>⚠ Nothing chosen yet:</strong> choose "
                        f"{'at least one option' if q.kind == 'multiple' else 'an option'} "
                        "and press Check again.</p>")
             self.feedback.value = message
             return CheckResult(None, (), message, "empty")
-        self.attempts += 1
-        if q.kind == "reflection":
-            correct, stage = None, "reflection"
+        chosen = marking.chosen
+        if marking.stage == "reflection":
             body = self._reflection_html(chosen)
             self.note_box.layout.display = None
+        elif marking.stage == "hint":
+            body = self._hint_html(chosen)
         else:
-            correct = set(chosen) == set(q.correct_indices)
-            stage = "answer" if correct or self.attempts > 1 or self.revealed else "hint"
-            body = (self._hint_html(chosen) if stage == "hint"
-                    else self._answer_html(chosen, correct))
-            self.revealed = self.revealed or stage == "answer"
+            body = self._answer_html(chosen, bool(marking.correct))
         self.feedback.value = body
         for control in self.choices:
             control.disabled = True
         self.check_button.disabled = True
         self.retry_button.layout.display = None
-        self.answer_button.layout.display = None if stage == "hint" else "none"
-        self.store.record(q.id, q.lesson, correct, list(chosen))
-        return CheckResult(correct, chosen, body, stage)
+        self.answer_button.layout.display = None if marking.stage == "hint" else "none"
+        return CheckResult(marking.correct, chosen, body, marking.stage)
 
     def retry(self) -> None:
         """Clear the choice and the feedback so the student can answer again."""
@@ -273,9 +269,7 @@ class QuizWidget:
         self.check_button.disabled = False
         self.retry_button.layout.display = "none"
         # After a hint the answer stays one click away; it is never shown unasked.
-        self.answer_button.layout.display = (
-            None if self.attempts and not self.revealed and self.quiz.kind != "reflection"
-            else "none")
+        self.answer_button.layout.display = None if self.session.answer_offered else "none"
 
     def show_answer(self) -> str:
         """Reveal the right answer, the explanation and the sources (nothing is recorded)."""
@@ -284,7 +278,7 @@ class QuizWidget:
                  for i in self.order if q.options[i].correct]
         body = ("<p><strong>○ The answer.</strong></p>"
                 f"<ul class='dfe-feedback'>{''.join(items)}</ul>{self._explanation_html()}")
-        self.revealed = True
+        self.session.reveal()
         self.feedback.value = body
         self.answer_button.layout.display = "none"
         for control in self.choices:
@@ -295,8 +289,7 @@ class QuizWidget:
 
     def save_note(self) -> None:
         """Save the reflection's free text with the learner's progress (locally)."""
-        q = self.quiz
-        self.store.save_note(q.id, q.lesson, self.note.value)
+        self.session.save_note(self.note.value)
         self.note_status.value = ("<p role='status'>✔ Saved with your progress on this "
                                   "computer.</p>" if self.note.value.strip() else
                                   "<p role='status'>Nothing to save: the box is empty.</p>")

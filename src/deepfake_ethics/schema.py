@@ -75,6 +75,13 @@ class Quiz:
         """Indices of the right options (empty for a reflection)."""
         return frozenset(i for i, o in enumerate(self.options) if o.correct)
 
+    def mark(self, chosen: tuple[int, ...] | list[int]) -> bool | None:
+        """Whether the chosen options (places in this file) are exactly the right ones;
+        None for a reflection, which has no right answer."""
+        if self.kind == "reflection":
+            return None
+        return set(chosen) == set(self.correct_indices)
+
 
 FLOW_GROUPS = ("input", "model", "output", "check")  # the styles a flow node may take
 
