@@ -395,3 +395,13 @@ def test_summary_and_view(tmp_path):
     assert "You have answered 2 of" in view.caption
     assert f"{rows[first.lesson]['title']}: " in view.alt
     assert 'alt="Bar chart of quiz progress' in view._repr_html_()
+
+
+def test_reset_progress_starts_the_course_again(tmp_path):
+    from deepfake_ethics import reset_progress
+
+    store = ProgressStore(tmp_path / "p.json")
+    store.record("q-a", "01-x", True, [0])
+    store.save_note("q-a", "01-x", "my view")
+    reset_progress(store)
+    assert store.load()["quizzes"] == {} and store.note("q-a") == ""

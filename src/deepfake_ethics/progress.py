@@ -377,3 +377,9 @@ def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
             row["answered"] += 1
             row["first_try_right"] += entry.get("first_correct") is True
     return list(rows.values())
+
+
+def reset_progress(store: ProgressStore | None = None) -> None:
+    """Start the course again: forget every answer and note in your progress file (the
+    order in which you see each quiz's options stays the same)."""
+    (store or default_store()).reset()

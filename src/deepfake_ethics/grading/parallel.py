@@ -48,7 +48,7 @@ class Refused(Exception):
 
 
 @dataclass
-class Course:
+class CourseSettings:
     """The course as ``nbgrader autograde <assignment> <options>`` sees it."""
 
     root: Path
@@ -63,7 +63,7 @@ class Course:
     formatter: CourseDirectory | None = None  # nbgrader's, for its format_path
 
     @classmethod
-    def load(cls, root: Path, assignment: str, extra_args: list[str]) -> Course:
+    def load(cls, root: Path, assignment: str, extra_args: list[str]) -> CourseSettings:
         """Read the configuration with nbgrader's own AutogradeApp: config files, the
         course's nbgrader_config.py in ``root``, then ``extra_args`` (``--force``,
         ``--student X``, ``--CourseDirectory.db_url=...``, ...)."""
@@ -145,14 +145,14 @@ def share(students: list[str], sizes: dict[str, int], workers: int) -> list[list
     return [s for s in shares if s]
 
 
-def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[Course, list[str]]:
+def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[CourseSettings, list[str]]:
     """The course and the students to grade, after every check; raises :class:`Refused`."""
     problems = names.bad_names("assignment", [assignment])
     problems += names.bad_names("--student", _student_options(extra_args), pattern=True)
     if problems:
         raise Refused(problems)
     try:
-        course = Course.load(root, assignment, extra_args)
+        course = CourseSettings.load(root, assignment, extra_args)
     except gradebook_url.GradebookURLError as error:
         raise Refused([str(error)]) from None
     everyone = course.submitters(assignment)
@@ -178,7 +178,7 @@ def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[Course,
     return course, students
 
 
-def _knows_assignment(course: Course, assignment: str) -> bool:
+def _knows_assignment(course: CourseSettings, assignment: str) -> bool:
     """True when the gradebook holds the assignment (nbgrader's Gradebook creates an empty
     gradebook if there is none, as nbgrader autograde would)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -214,7 +214,7 @@ def run(assignment: str, workers: int | None = None, extra_args: list[str] | Non
     if students is None:
         course, students = prepare(assignment, extra, root)
     else:
-        course = Course.load(root, assignment, extra)
+        course = CourseSettings.load(root, assignment, extra)
     workers = max(1, min(workers or default_workers(), len(students)))
     _register_students(course, students)
     sizes = {s: sum(p.stat().st_size for p in
@@ -245,7 +245,7 @@ def _new_log_dir(root: Path, assignment: str) -> Path:
     raise RuntimeError(f"cannot create a log folder in {base}")  # pragma: no cover
 
 
-def _register_students(course: Course, students: list[str]) -> None:
+def _register_students(course: CourseSettings, students: list[str]) -> None:
     """Create missing students before the workers start, so they do not race to."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -258,7 +258,7 @@ def _register_students(course: Course, students: list[str]) -> None:
                     gb.add_student(s)
 
 
-def _run_workers(jobs: list[Job], course: Course, assignment: str,
+def _run_workers(jobs: list[Job], course: CourseSettings, assignment: str,
                  out: TextIO) -> dict[int, int | None]:
     """Start one process per job, show progress until all have ended; their exit codes."""
     from . import worker
@@ -310,7 +310,7 @@ def _progress(out: TextIO, graded: int, failed: int, total: int, workers: int,
     out.flush()
 
 
-def _outcomes(course: Course, assignment: str, jobs: list[Job],
+def _outcomes(course: CourseSettings, assignment: str, jobs: list[Job],
               exit_codes: dict[int, int | None], log_dir: Path) -> list[Outcome]:
     """Each student's outcome: the worker's result, the autograded files, the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
