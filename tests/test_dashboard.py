@@ -24,6 +24,8 @@ from deepfake_ethics.plots import FigureImage
 COURSE = "deepfake-ethics"
 NOTEBOOK = ROOT / "instructor" / "class-dashboard.ipynb"
 
+pytestmark = pytest.mark.slow  # runs nbgrader and creates gradebooks
+
 
 def new_gradebook(url: str, course: str = COURSE) -> Gradebook:
     """nbgrader's Gradebook (which starts `alembic` by name when it creates a database)."""
@@ -297,7 +299,6 @@ def _html(nb) -> str:
                      for o in c.get("outputs", []))
 
 
-@pytest.mark.slow
 def test_notebook_runs_headless_against_a_class(class_url, monkeypatch):
     nb = _run_notebook(class_url, monkeypatch)
     page = _html(nb)
@@ -307,7 +308,6 @@ def test_notebook_runs_headless_against_a_class(class_url, monkeypatch):
     assert any("a01-test: 2 on time, 1 late, 1 missing" in html.unescape(a) for a in alts)
 
 
-@pytest.mark.slow
 def test_notebook_runs_headless_against_an_empty_gradebook(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     with new_gradebook(url) as gb:

@@ -19,6 +19,8 @@ from deepfake_ethics.grading.nbgrader_run import nbgrader_env
 CLI = str(Path(sys.executable).parent / "deepfake-ethics")
 PRIVATE_SCENARIO = "In this term's version, the film student lives in Tartu."
 
+pytestmark = pytest.mark.slow  # runs nbgrader and creates gradebooks
+
 
 def new_course(cwd: Path, *args: str, env: dict[str, str] | None = None
                ) -> subprocess.CompletedProcess:
@@ -92,7 +94,6 @@ def test_a_failed_gradebook_leaves_nothing(tmp_path):
     assert not (tmp_path / "private").exists() and not leftovers(tmp_path)
 
 
-@pytest.mark.slow
 def test_private_course_generates_and_grades_its_own_scenarios(tmp_path):
     """The whole point: edit the private source/, generate the student version and grade
     the model answers there, without touching the public repository."""

@@ -153,6 +153,7 @@ def _untouched(course: Path, gradebook: bytes) -> None:
     assert (course / "gradebook.db").read_bytes() == gradebook
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", ["a,b", "-rf", " ", "x*", ".hidden"])
 def test_submission_folders_with_unsafe_names_stop_the_run(class_courses, tmp_path, folder):
     course = copy(class_courses["base"], tmp_path / "course")
@@ -164,6 +165,7 @@ def test_submission_folders_with_unsafe_names_stop_the_run(class_courses, tmp_pa
     _untouched(course, before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, words", [
     (["../a02-legal-aspects"], "assignment '../a02-legal-aspects' contains a path separator"),
     (["a02..x"], "contains '..'"),
@@ -184,6 +186,7 @@ def test_bad_arguments_are_refused_before_anything_runs(class_courses, tmp_path,
     _untouched(course, before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url, words", [
     (f"not a url {PASSWORD}", "is not a database URL"),
     (f"postgres://grader:{PASSWORD}@127.0.0.1/x", "unknown database driver 'postgres'"),

@@ -3,6 +3,8 @@ what a class environment (no source/) says."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -12,9 +14,14 @@ from deepfake_ethics.practice import CLASS_NOTE, questions
 
 @pytest.fixture()
 def shell():
+    """An in-process IPython shell; afterwards the real ``__main__`` is put back (IPython
+    replaces it, which would break multiprocessing in later tests)."""
+    main = sys.modules["__main__"]
     shell = InteractiveShell.instance()
     yield shell
     shell.user_ns.clear()
+    InteractiveShell.clear_instance()
+    sys.modules["__main__"] = main
 
 
 def test_check_right_wrong_and_blank(shell, capsys):
