@@ -37,6 +37,29 @@ def make_course(tmp: Path) -> Path:
     return course
 
 
+_GENERATED: Path | None = None  # one course generated per test session, copied from
+
+
+def generated_course(tmp: Path) -> Path:
+    """A course directory like :func:`make_course` whose assignments are all generated
+    (release/ and an sqlite gradebook that knows their cells). nbgrader generates them once
+    per session; every caller gets its own copy."""
+    global _GENERATED
+    if _GENERATED is None:
+        import atexit
+        import tempfile
+
+        holder = Path(tempfile.mkdtemp(prefix="dfe-generated-"))
+        atexit.register(shutil.rmtree, holder, ignore_errors=True)
+        template = make_course(holder)
+        for name in assignments():
+            nbgrader(template, "generate_assignment", name, "--force")
+        _GENERATED = template
+    course = tmp / "course"
+    shutil.copytree(_GENERATED, course)
+    return course
+
+
 def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run one of nbgrader's own commands in the course directory."""
     done = run_nbgrader(*args, cwd=course, check=False)

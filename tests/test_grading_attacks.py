@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from nbgrader_course import (
-    make_course,
+    generated_course,
     nbgrader,
     notebook_name,
     read,
@@ -261,8 +261,7 @@ def graded(request, tmp_path_factory):
         find_bwrap()
     except RuntimeError as error:  # CI installs bubblewrap; say why anywhere else
         pytest.skip(str(error))
-    course = make_course(tmp_path_factory.mktemp(f"attacks-{request.param}"))
-    nbgrader(course, "generate_assignment", A, "--force")
+    course = generated_course(tmp_path_factory.mktemp(f"attacks-{request.param}"))
     expected = build_class(course)
     model_path = course / "submitted" / "model" / A / notebook_name(A)
     model_hash = hashlib.sha256(model_path.read_bytes()).hexdigest()

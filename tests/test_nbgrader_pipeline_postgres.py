@@ -1,5 +1,6 @@
-"""The whole nbgrader cycle of test_nbgrader_pipeline.py again, with the gradebook in a real
-PostgreSQL server: every expected score is asserted against PostgreSQL too.
+"""The nbgrader cycle of test_nbgrader_pipeline.py again, for its class assignment (a class
+of eight, every kind of submission), with the gradebook in a real PostgreSQL server: every
+expected score is asserted against PostgreSQL too.
 
 The server is the test suite's own: ``initdb`` in a temporary folder, listening on 127.0.0.1
 only (a free port, password authentication) and on a Unix socket inside that folder; it is
@@ -169,7 +170,7 @@ def graded_course(postgres_url, tmp_path_factory):
     url = create_database(postgres_url, f"gradebook_{secrets.token_hex(4)}")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DEEPFAKE_ETHICS_DB_URL", url)
-        yield pipeline.build_graded_course(tmp_path_factory)
+        yield pipeline.build_graded_course(tmp_path_factory, [pipeline.CLASS_ASSIGNMENT])
 
 
 def test_the_gradebook_is_in_postgresql(graded_course):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from nbgrader_course import (
     answer_ids,
+    generated_course,
     grades,
-    make_course,
     nbgrader,
     notebook_name,
     read,
@@ -136,8 +136,7 @@ def test_bad_gradebook_url_is_one_line_without_the_password(url, words):
 def class_courses(tmp_path_factory) -> dict[str, Path]:
     """The same simulated class of 9 submissions (one not a notebook) in three identical
     courses: `base` (never graded), `serial` and `parallel`."""
-    base = make_course(tmp_path_factory.mktemp("parallel"))
-    nbgrader(base, "generate_assignment", ASSIGNMENT, "--force")
+    base = generated_course(tmp_path_factory.mktemp("parallel"))
     ids = answer_ids(read(base / "source" / ASSIGNMENT / notebook_name(ASSIGNMENT)))
     for i in range(8):  # answers vary: student i answers the first i questions
         submit(base, f"student{i:02d}", ASSIGNMENT,

@@ -50,7 +50,8 @@ def parse_key(body: str, cell_id: str) -> dict[str, Any]:
         raise KeyFormatError(f"{cell_id}: the hidden region is not valid Python: {error}") \
             from None
     statements = [s for s in tree.body  # a docstring-like note is allowed, no other code
-                  if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+                  if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                  and not is_fail_closed(s)]
     if (len(statements) != 1 or not isinstance(statements[0], ast.Assign)
             or [getattr(t, "id", None) for t in statements[0].targets] != ["answer_key"]):
         raise KeyFormatError(
@@ -63,6 +64,17 @@ def parse_key(body: str, cell_id: str) -> dict[str, Any]:
         raise KeyFormatError(f"{cell_id}: answer_key must be a literal (no names or calls): "
                              f"{error}") from None
     return check_key(key, cell_id)
+
+
+FAIL_CLOSED = 'raise RuntimeError("graded only with the course\'s nbgrader_config.py")'
+
+
+def is_fail_closed(statement: ast.stmt) -> bool:
+    """The line that ends a hidden region: if the region ever ran in a kernel (nbgrader
+    without the course's configuration), the test fails instead of passing."""
+    return (isinstance(statement, ast.Raise) and isinstance(statement.exc, ast.Call)
+            and isinstance(statement.exc.func, ast.Name)
+            and statement.exc.func.id == "RuntimeError")
 
 
 def _need(key: dict[str, Any], field: str, kind: type | tuple[type, ...], cell_id: str) -> Any:
