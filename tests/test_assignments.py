@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, meta, notebook_name, read
+
+from deepfake_ethics.grading.judge import PARTIAL_CREDIT_RULE
 
 
 def source(name: str):
@@ -49,10 +54,58 @@ def test_cells_follow_the_format(name):
     assert {n for n, _ in questions} == {name[1:3].lstrip("0")}
 
 
+COURSE_SITE = "https://github.com/deepfake-ethics-course/deepfake-ethics/blob/main/"
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)|<(https?://[^>\s]+)>")
+
+
+def links(path: Path) -> list[str]:
+    """Every link target in a notebook's Markdown cells, or in a Markdown file."""
+    if path.suffix == ".ipynb":
+        text = "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return [a or b for a, b in LINK.findall(text)]
+
+
 @pytest.mark.parametrize("name", assignments())
 def test_every_assignment_links_its_lesson(name):
+    """On the course's published site, so that the link works from a fetched copy too."""
     first = source(name).cells[0].source
-    lesson = re.search(r"\]\((\.\./\.\./notebooks/[^)]+\.ipynb)\)", first)
-    assert lesson, "the first cell links the lesson"
-    assert (ROOT / "source" / name / lesson.group(1)).resolve().exists()
+    lesson = re.search(r"\]\(" + re.escape(COURSE_SITE) + r"(notebooks/[^)]+\.ipynb)\)", first)
+    assert lesson, "the first cell links the published lesson"
+    assert (ROOT / lesson.group(1)).exists()
     assert lesson.group(1).split("/")[-1][:2] == name[1:3]
+    assert "notebooks/` folder" in first, "and says where the lessons are in a copy"
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_links_of_a_fetched_assignment_resolve(name, tmp_path):
+    """A student's fetched copy lives in ~/<course>/<assignment>/, without the rest of the
+    course: every relative link must resolve there, and every link to the course's site
+    must name a file of this repository."""
+    home = tmp_path / "home" / "student"
+    fetched = home / "deepfake-ethics" / name
+    shutil.copytree(ROOT / "release" / name, fetched)
+    checked = 0
+    for path in sorted(fetched.rglob("*")):
+        if path.suffix not in {".ipynb", ".md"}:
+            continue
+        for target in links(path):
+            url = urlparse(target)
+            if target.startswith(COURSE_SITE):
+                assert (ROOT / unquote(target[len(COURSE_SITE):]).split("#")[0]).exists(), \
+                    f"{path.name}: {target}"
+            elif url.scheme in {"http", "https", "mailto"}:
+                assert url.scheme != "http", f"{path.name}: use https: {target}"
+            elif url.path:
+                resolved = (path.parent / unquote(url.path)).resolve()
+                assert resolved.is_relative_to(fetched) and resolved.exists(), \
+                    f"{path.name}: {target} does not resolve in a fetched copy"
+            checked += 1
+    assert checked, "the assignment has links to check"
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_the_partial_credit_rule_is_stated(name):
+    """Students know how a multi-select question is scored before they answer it."""
+    assert PARTIAL_CREDIT_RULE in source(name).cells[0].source

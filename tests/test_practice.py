@@ -45,22 +45,18 @@ def keys(assignment: str) -> dict[str, dict]:
 
 
 def run_model_answers(shell, assignment: str) -> None:
-    """Run the source notebook's code as a student with the model answers would, in the
-    assignment's folder (data files are found by relative paths); practice cells too."""
+    """Run the source notebook's code as a student with the model answers would (in the
+    current folder, which must be the assignment's); practice cells too."""
     nb = read(ROOT / "source" / assignment / notebook_name(assignment))
-    here = os.getcwd()
-    os.chdir(ROOT / "source" / assignment)
-    try:
-        for cell in nb.cells:
-            if cell.cell_type != "code" or "quiz(" in cell.source:
-                continue
-            source = strip_markers(split_key(cell.source, "cell")[0])
-            source = "\n".join(line for line in source.splitlines()
-                               if not line.rstrip().endswith("= ..."))
-            result = shell.run_cell(source, silent=True)
-            assert result.success, f"{assignment}: {cell.source[:80]!r}: {result.error_in_exec}"
-    finally:
-        os.chdir(here)
+    assert os.getcwd() == str(ROOT / "source" / assignment)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "quiz(" in cell.source:
+            continue
+        source = strip_markers(split_key(cell.source, "cell")[0])
+        source = "\n".join(line for line in source.splitlines()
+                           if not line.rstrip().endswith("= ..."))
+        result = shell.run_cell(source, silent=True)
+        assert result.success, f"{assignment}: {cell.source[:80]!r}: {result.error_in_exec}"
 
 
 def wrong_value(key: dict, shell) -> None:
@@ -94,7 +90,8 @@ def wrong_value(key: dict, shell) -> None:
 
 
 @pytest.mark.parametrize("assignment", assignments())
-def test_every_question_right_wrong_and_blank(assignment, shell, capsys):
+def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT / "source" / assignment)  # where a learner's notebook runs
     q = questions(assignment)
     assert set(q) == set(keys(assignment)), "every autograded question can be practised"
     run_model_answers(shell, assignment)
