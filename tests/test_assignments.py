@@ -12,6 +12,7 @@ from conftest import ROOT
 from nbgrader_course import assignments, meta, notebook_name, read
 
 from deepfake_ethics.grading.judge import PARTIAL_CREDIT_RULE
+from deepfake_ethics.grading.keys import split_key
 
 
 def source(name: str):
@@ -109,3 +110,39 @@ def test_links_of_a_fetched_assignment_resolve(name, tmp_path):
 def test_the_partial_credit_rule_is_stated(name):
     """Students know how a multi-select question is scored before they answer it."""
     assert PARTIAL_CREDIT_RULE in source(name).cells[0].source
+
+
+ALTERNATIVE = ROOT / "notebooks" / "alternatives" / "04-alternative-likeness-and-consent.ipynb"
+
+
+def test_the_alternative_to_a04_is_graded_the_same_way():
+    """Same points, same kinds of autograded question in the same order, a reflection."""
+    def shape(name):
+        cells = source(name).cells
+        kinds = [split_key(c.source, meta(c)["grade_id"])[1]["kind"] for c in cells
+                 if c.cell_type == "code" and meta(c).get("grade")]
+        points = [meta(c).get("points") for c in cells if meta(c).get("grade")
+                  or meta(c).get("task")]
+        return kinds, points
+    assert shape("a04-alt-likeness-and-consent") == shape("a04-harms-and-consent")
+    questions = " ".join(c.source for c in source("a04-alt-likeness-and-consent").cells
+                         if meta(c).get("grade_id", "").startswith(("q4_", "answer4_")))
+    assert not re.search(r"(?<!non-)\bsexual", questions), "its questions avoid the subject"
+
+
+def test_the_alternative_activity_for_lesson_04_exists_and_is_offered():
+    nb = read(ALTERNATIVE)
+    text = "\n".join(c.source for c in nb.cells)
+    assert nb.cells[0].source.startswith("# ") and "**Objectives**" in text
+    assert "Content note" in text and "not legal advice" in text
+    assert all(c.cell_type == "markdown" for c in nb.cells), "no outputs to keep clean"
+    for target in links(ALTERNATIVE):
+        url = urlparse(target)
+        if url.scheme:
+            assert url.scheme in {"https", "mailto"}, target
+        elif url.path:
+            assert (ALTERNATIVE.parent / unquote(url.path)).resolve().exists(), target
+    assert "a04-alt-likeness-and-consent" in text, "it leads to the alternative assignment"
+    for lesson in ("00-start-here.ipynb", "04-face-swap-and-pornography.ipynb"):
+        offered = links(ROOT / "notebooks" / lesson)
+        assert "alternatives/04-alternative-likeness-and-consent.ipynb" in offered, lesson
