@@ -10,8 +10,11 @@ A learner who opens an assignment for practice (from a copy of the whole course,
     q["2.1"].solution()   # after a check: the model answer and its explanation
 
 In a class environment the course's ``source/`` is not there, so these say that the
-instructor grades the work. Grading itself never uses this module: it judges recorded
-answers outside the student's kernel (:mod:`deepfake_ethics.grading`).
+instructor grades the work: in full the first time in a session (a kernel), briefly after
+that. Grading itself never uses this module (while nbgrader runs a notebook, every call
+prints the class note): it judges recorded answers outside the student's kernel
+(:mod:`deepfake_ethics.grading`). The hint and the explanation come from the optional
+``"hint"`` and ``"explain"`` fields of each answer key in ``source/``.
 """
 
 from __future__ import annotations
