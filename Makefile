@@ -9,11 +9,12 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test setup lint format clean-notebooks navigation release grade benchmark sources help
+.PHONY: lab test test-fast setup lint format clean-notebooks navigation release grade benchmark sources help
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
 	@echo "make test       set up .venv if needed, then run every test"
+	@echo "make test-fast  the quick tier only: unit tests, no kernels or servers (< 30 s)"
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
@@ -39,6 +40,10 @@ lab: $(STAMP)
 test: $(STAMP)
 	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick tier: the unit tests, without kernels, servers, nbgrader or a browser (< 30 s).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,9 @@ this file is read from the current directory. See docs/instructors.md for the wh
 Two settings can be changed without editing this file:
 
 * ``DEEPFAKE_ETHICS_DB_URL``   the gradebook (default: sqlite file ``gradebook.db`` here;
-                               e.g. ``postgresql+psycopg2://grader@127.0.0.1/deepfake_ethics``)
+                               e.g. ``postgresql+psycopg2://grader@127.0.0.1/deepfake_ethics``);
+                               checked when this file is read: a URL that cannot work stops
+                               the command with one line naming the problem (no password)
 * ``DEEPFAKE_ETHICS_EXCHANGE`` the exchange folder shared by instructor and students
                                (default: nbgrader's ``/srv/nbgrader/exchange``)
 """
@@ -24,6 +26,7 @@ from nbgrader.preprocessors import (
 
 from deepfake_ethics.grading.execute import GradeExecute
 from deepfake_ethics.grading.feedback import SanitizeFeedback
+from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
 from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
@@ -38,11 +41,19 @@ c.CourseDirectory.release_directory = "release"  # student versions, generated, 
 c.CourseDirectory.submitted_directory = "submitted"  # collected work (never committed)
 c.CourseDirectory.autograded_directory = "autograded"  # graded copies (never committed)
 c.CourseDirectory.feedback_directory = "feedback"  # feedback HTML (never committed)
-c.CourseDirectory.db_url = os.environ.get(  # the gradebook; PostgreSQL for large classes
-    "DEEPFAKE_ETHICS_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
+c.CourseDirectory.db_url = gradebook_url(  # $DEEPFAKE_ETHICS_DB_URL (a bad one stops with one
+    "sqlite:///" + os.path.join(HERE, "gradebook.db"))  # line), else sqlite here
 c.CourseDirectory.ignore = [  # never copied into releases or submissions
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
 c.CourseDirectory.max_file_size = 5_000  # kB; a submitted file above this is skipped
+
+# --- Logs ----------------------------------------------------------------------------
+# Every nbgrader command run here appends its log (errors with their tracebacks, e.g. a
+# submission that could not be graded) to logs/nbgrader.log; `deepfake-ethics autograde`
+# keeps one folder per run in logs/autograde/ instead. logs/ is never committed.
+if os.access(HERE, os.W_OK):  # a read-only copy of the course logs to the terminal only
+    os.makedirs(os.path.join(HERE, "logs"), exist_ok=True)
+    c.NbGrader.logfile = os.path.join(HERE, "logs", "nbgrader.log")  # appended, never cut
 
 # --- Exchange (release, fetch, submit, collect) ---------------------------------------
 if os.environ.get("DEEPFAKE_ETHICS_EXCHANGE"):

@@ -87,7 +87,7 @@ def click_latencies(lesson: LessonPage, clicks: int, warmup: int = 3) -> list[fl
         if n >= warmup:
             results.append(ms)
         retry_button(box).click()
-        feedback(box).wait_for(state="detached")
+        expect(feedback(box)).to_have_text("")
         expect(check_button(box)).to_be_enabled()  # the kernel has cleared the answer
     return results
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
 import report  # noqa: E402
+from conftest import ROOT
 
 
 def test_readme_shows_latest_benchmark_figures():

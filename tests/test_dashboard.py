@@ -17,11 +17,14 @@ from nbgrader.api import Course, Gradebook
 from sqlalchemy.exc import SAWarning
 
 from deepfake_ethics import dashboard as dash
+from deepfake_ethics.dashboard import figures as dash_figures
 from deepfake_ethics.grading.nbgrader_run import nbgrader_env
-from deepfake_ethics.plots import FigureOutput
+from deepfake_ethics.plots import FigureImage
 
 COURSE = "deepfake-ethics"
 NOTEBOOK = ROOT / "instructor" / "class-dashboard.ipynb"
+
+pytestmark = pytest.mark.slow  # runs nbgrader and creates gradebooks
 
 
 def new_gradebook(url: str, course: str = COURSE) -> Gradebook:
@@ -130,7 +133,7 @@ def test_question_difficulty(data):
     assert r3.mean_score == 1.5 and r3.mean_percent == 75 and r3.share_full == 50
     other = rows["a02-test", "q1"]
     assert (other.graded, other.full_marks, other.share_full) == (1, 1, 100)
-    assert [q.name for q in dash.question_difficulty(data, "a02-test")] == ["q1"]
+    assert [q.name for q in dash.question_rows(data, "a02-test")] == ["q1"]
 
 
 def test_missing_and_late(data):
@@ -147,7 +150,7 @@ def _texts(fig) -> str:
 
 def test_score_figure_has_title_labels_and_alt_text(data, kept):
     out = dash.score_distribution_figure(data)
-    assert isinstance(out, FigureOutput)
+    assert isinstance(out, FigureImage)
     ax = kept[0].axes[0]
     assert ax.get_title(loc="left") == "Scores per assignment"
     assert "% of the assignment's maximum" in ax.get_xlabel()
@@ -170,7 +173,7 @@ def _render_and_keep(figs, fig, alt, caption):
 def kept(monkeypatch):
     """Matplotlib figures passed to render(), so tests can inspect axes and labels."""
     figs = []
-    monkeypatch.setattr(dash, "render", lambda fig, alt, caption:
+    monkeypatch.setattr(dash_figures, "render", lambda fig, alt, caption:
                         _render_and_keep(figs, fig, alt, caption))
     return figs
 
@@ -243,7 +246,7 @@ def test_dashboard_shows_overview_and_three_figures(class_url, monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", shown.append)
     dash.dashboard(class_url)
-    assert [type(v) for v in shown] == [dash.Notice, FigureOutput, FigureOutput, FigureOutput]
+    assert [type(v) for v in shown] == [dash.Notice, FigureImage, FigureImage, FigureImage]
     monkeypatch.setenv(dash.ENV_VAR, class_url)
     shown.clear()
     dash.dashboard()
@@ -296,7 +299,6 @@ def _html(nb) -> str:
                      for o in c.get("outputs", []))
 
 
-@pytest.mark.slow
 def test_notebook_runs_headless_against_a_class(class_url, monkeypatch):
     nb = _run_notebook(class_url, monkeypatch)
     page = _html(nb)
@@ -306,7 +308,6 @@ def test_notebook_runs_headless_against_a_class(class_url, monkeypatch):
     assert any("a01-test: 2 on time, 1 late, 1 missing" in html.unescape(a) for a in alts)
 
 
-@pytest.mark.slow
 def test_notebook_runs_headless_against_an_empty_gradebook(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     with new_gradebook(url) as gb:

@@ -89,10 +89,14 @@ def test_grader_config_takes_the_gradebook_from_the_environment():
     assert c.CourseDirectory.db_url == f"sqlite:////home/{GRADER}/course/gradebook.db"
 
 
-def test_course_config_reads_the_same_variable():
-    url = "postgresql://grader@db.example.org/deepfake_ethics"
+def test_course_config_reads_the_same_variable(tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     c = load(ROOT / "nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=url)
     assert c.CourseDirectory.course_id == COURSE and c.CourseDirectory.db_url == url
+    # The course config checks the URL: one that cannot work stops nbgrader with one line
+    # (an exception would make nbgrader drop the whole config and grade without it).
+    with pytest.raises(SystemExit, match=r"^error: DEEPFAKE_ETHICS_DB_URL: .*does not exist"):
+        load(ROOT / "nbgrader_config.py", DEEPFAKE_ETHICS_DB_URL=f"sqlite:///{tmp_path}/no/x.db")
 
 
 @pytest.fixture
@@ -231,6 +235,25 @@ def test_dockerfile_installs_the_exchange_and_hides_grading_tools_from_students(
     copied = [line for line in text.splitlines() if line.startswith("COPY")]
     assert copied and not any("source" in line.split() for line in copied), \
         "the solutions (source/) never go into the image students run"
+
+
+def test_user_image_never_holds_the_answers():
+    """The user image is the students' too: it gets the package and nothing else, never
+    source/ (model answers, keys, marking schemes), a gradebook or student work."""
+    allowed = {"pyproject.toml", "README.md", "LICENSE", "LICENSE-CONTENT.md", "src"}
+    copies = [line.split()[1:] for line in (K8S / "Dockerfile").read_text().splitlines()
+              if line.startswith(("COPY", "ADD"))]
+    assert copies, "the Dockerfile copies the package"
+    for args in copies:
+        sources = [a for a in args[:-1] if not a.startswith("--")]
+        assert set(sources) <= allowed, sources
+    rules = [line.strip() for line in (K8S / "Dockerfile.dockerignore").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert rules[0] == "*", "the build context starts empty"
+    assert {r[1:] for r in rules if r.startswith("!")} == allowed
+    assert not list((ROOT / "src").rglob("*.ipynb")), "no notebook of source/ in the package"
+    for config in (HUB / "global_nbgrader_config.py", K8S / "nbgrader_config.py"):
+        assert "source" not in config.read_text(), config
 
 
 def test_deployment_guide_covers_every_file():

@@ -163,6 +163,8 @@ from IPython.display import HTML, Javascript, display, SVG
 display(HTML("<script>window.pwned = 1</script><img src=x onerror=alert(1)>"))
 display(Javascript("window.pwned = 2"))
 print("<script>alert(2)</script>")
+import ipywidgets
+display(ipywidgets.HTML("<img src=x onerror=alert(6)>"))
 answer2_1 = "<script>alert(4)</script>"
 """
 
@@ -221,7 +223,8 @@ def build_class(course: Path) -> dict[str, float]:
         if student == "scripts":
             for cell in nb.cells:
                 if cell.cell_type == "markdown" and cell.source.strip() == "YOUR ANSWER HERE":
-                    cell.source = "<script>alert(3)</script> <img src=x onerror=alert(5)>"
+                    cell.source = ("<script>alert(3)</script> <img src=x onerror=alert(5)> "
+                                   "[click](javascript:alert(7))")
         submit(course, student, A, nb)
         expected[student] = 0.0
     # A model student whose first answer loops and ignores interrupts: only it is lost.
@@ -362,7 +365,8 @@ def test_output_is_capped_in_bytes_and_inert(graded):
                 assert mimes <= {"text/plain", "image/png", "image/jpeg"}, (student, mimes)
     scripts = _autograded(course, "scripts")
     markdown = "\n".join(c.source for c in scripts.cells if c.cell_type == "markdown")
-    assert "<script>alert(3)" not in markdown
+    assert "<script>alert(3)" not in markdown and "javascript:alert(7)" not in markdown
+    assert "widgets" not in scripts.metadata, "no widget state that could render HTML"
 
 
 def _feedback(course: Path, student: str) -> str:
@@ -387,7 +391,7 @@ def test_feedback_has_no_secret_no_script_and_stays_small(graded):
         assert not leaked, (student, leaked[:3])
     html = _feedback(course, "scripts")
     for payload in ("<script>window.pwned", "<img src=x onerror", "<script>alert(2)",
-                    "<script>alert(3)", "<script>alert(4)"):
+                    "<script>alert(3)", "<script>alert(4)", "javascript:alert(7)"):
         assert payload not in html, payload
     assert not re.search(r"<script[^>]*>[^<]*pwned", html), "a student's script would run"
 

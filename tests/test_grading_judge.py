@@ -208,3 +208,4 @@ def test_outputs_are_made_inert_and_capped():
     assert "\x1b" not in dumped and "Output cut here" in dumped
     assert escape_markup("<script>x</script> & <b>") == \
         "&lt;script&gt;x&lt;/script&gt; &amp; &lt;b&gt;"
+    assert "javascript:" not in escape_markup("[click](JavaScript:alert(1))").lower()

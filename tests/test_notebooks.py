@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import nbformat
 import pytest
+import update_navigation  # noqa: E402
 from conftest import ROOT, lesson_paths
 from nbclient import NotebookClient
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import update_navigation  # noqa: E402
 from notebook_tools import course_notebooks  # noqa: E402
 
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import sys
 
 import matplotlib
 import pytest
@@ -23,9 +24,14 @@ matplotlib.use("Agg")
 
 @pytest.fixture()
 def shell():
+    """An in-process IPython shell; afterwards the real ``__main__`` is put back (IPython
+    replaces it, which would break multiprocessing in later tests)."""
+    main = sys.modules["__main__"]
     shell = InteractiveShell.instance()
     yield shell
     shell.user_ns.clear()
+    InteractiveShell.clear_instance()
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_ethics import progress
+from deepfake_ethics import progress, progress_chart
 from deepfake_ethics.progress import ProgressStore, ProgressWarning
 
 
@@ -73,6 +73,11 @@ INVALID = {
     "correct as text": (record_with(correct="yes"), "'correct' should be true, false or null"),
     "lesson missing": (record_with(lesson=None), "'lesson' is missing"),
     "unknown field": (record_with(extra=[[1]]), "unknown field 'extra'"),
+    "learner a number": (b'{"version": 1, "quizzes": {}, "learner": 7}', "'learner' should be"),
+    "notes a list": (b'{"version": 1, "quizzes": {}, "notes": []}', "'notes' should be"),
+    "note without text": (b'{"version": 1, "quizzes": {}, "notes": {"q": {"lesson": "x"}}}',
+                          "note for 'q'"),
+    "unknown top field": (b'{"version": 1, "quizzes": {}, "extra": 1}', "not a progress record"),
     "too deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     "too deep inside": (b'{"version": 1, "quizzes": {"q": {"lesson": ' + b"[" * 100_000
                         + b"]" * 100_000 + b"}}}", "nested too deeply"),
@@ -103,6 +108,27 @@ class _AnyEntry:
 ANY_ENTRY = _AnyEntry()
 
 
+def test_learner_id_and_notes_are_kept_with_the_answers(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(record_with())  # a file from before learner ids: still read as it is
+    store = ProgressStore(path)
+    learner = store.learner_id()
+    store.save_note("q-old", "01-x", "My reasoning.")
+    fresh = ProgressStore(path)
+    assert fresh.learner_id() == learner and fresh.note("q-old") == "My reasoning."
+    assert fresh.load()["quizzes"]["q-old"] == GOOD_ENTRY
+    with pytest.raises(ValueError):
+        fresh.save_note("q-old", "01-x", "x" * (progress.MAX_NOTE_CHARS + 1))
+
+
+def test_nothing_is_written_while_nbgrader_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    store = ProgressStore(tmp_path / "progress.json")
+    assert store.learner_id() == progress.OFFLINE_LEARNER
+    store.save_note("q", "01-x", "text")
+    assert not (tmp_path / "progress.json").exists()
+
+
 def test_valid_file_is_kept(tmp_path):
     path = tmp_path / "progress.json"
     path.write_bytes(record_with())
@@ -123,7 +149,7 @@ def test_invalid_file_is_told_once_and_lessons_go_on(tmp_path):
         assert progress.summary(store)  # what show_progress() reads: no crash
         store.record("q-a", "01-x", True, [0])
         store.load()
-        progress.show_progress(store)
+        progress_chart.show_progress(store)
     assert [str(w.message).count("could not be read") for w in told] == [1]
 
 
@@ -227,7 +253,7 @@ def test_read_only_file_is_read_and_answers_are_kept(read_only_dir):
     quizzes = store.load()["quizzes"]
     assert quizzes["q-a"]["correct"] is True and quizzes["q-old"]["attempts"] == 3
     assert (folder / "progress.json").read_bytes() == record_with()
-    assert "kept in memory only" in progress.show_progress(store).caption
+    assert "kept in memory only" in progress_chart.show_progress(store).caption
 
 
 def test_read_only_invalid_file_is_left_alone(read_only_dir):
@@ -364,8 +390,18 @@ def test_summary_and_view(tmp_path):
     assert sum(r["answered"] for r in rows.values()) == 2
     assert sum(r["first_try_right"] for r in rows.values()) == 1
     assert sum(r["quizzes"] for r in rows.values()) == len(bank.quizzes())
-    view = progress.show_progress(store)
+    view = progress_chart.show_progress(store)
     assert view.svg.lstrip().startswith(b"<?xml") and b"<svg" in view.svg
     assert "You have answered 2 of" in view.caption
     assert f"{rows[first.lesson]['title']}: " in view.alt
     assert 'alt="Bar chart of quiz progress' in view._repr_html_()
+
+
+def test_reset_progress_starts_the_course_again(tmp_path):
+    from deepfake_ethics import reset_progress
+
+    store = ProgressStore(tmp_path / "p.json")
+    store.record("q-a", "01-x", True, [0])
+    store.save_note("q-a", "01-x", "my view")
+    reset_progress(store)
+    assert store.load()["quizzes"] == {} and store.note("q-a") == ""

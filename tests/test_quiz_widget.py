@@ -1,9 +1,14 @@
-"""The quiz engine: right, wrong, nothing chosen, several answers, reflection, retry,
-static fallback and keyboard reachability."""
+"""The quiz engine: right, wrong (hint first, answer later), nothing chosen, several answers,
+show the answer, reflection with every position and the learner's own reasoning, retry,
+per-learner option order, static fallback, executed HTML export and keyboard reachability."""
 
 from __future__ import annotations
 
-import json
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import ipywidgets as widgets
 import nbformat
@@ -13,7 +18,13 @@ from nbconvert import HTMLExporter
 
 from deepfake_ethics import bank
 from deepfake_ethics.progress import ProgressStore
-from deepfake_ethics.quiz_widget import QuizWidget, quiz, static_html, static_text
+from deepfake_ethics.quiz_widget import (
+    QuizWidget,
+    option_order,
+    quiz,
+    static_html,
+    static_text,
+)
 from deepfake_ethics.schema import parse_quiz_file
 
 CONTENT = {
@@ -22,6 +33,7 @@ CONTENT = {
     "quizzes": [
         {"id": "t-single", "kind": "single", "title": "One answer",
          "scenario": "Ana wants to post a clip.", "question": "May she?",
+         "hint": "HINT-single", "shuffle": False,
          "options": [{"text": "Yes, always", "feedback": "FB-yes"},
                      {"text": "Only with consent", "correct": True, "feedback": "FB-consent"},
                      {"text": "Never", "feedback": "FB-never"}],
@@ -29,6 +41,7 @@ CONTENT = {
              {"title": "Src", "url": "https://example.org", "date": "2024"}]},
         {"id": "t-multi", "kind": "multiple", "title": "Several answers",
          "scenario": "Ben checks a video.", "question": "Which apply?",
+         "hint": "HINT-multi", "shuffle": False,
          "options": [{"text": "Hash", "correct": True, "feedback": "FB-hash"},
                      {"text": "Signature", "correct": True, "feedback": "FB-sig"},
                      {"text": "Gut feeling", "feedback": "FB-gut"}],
@@ -36,13 +49,22 @@ CONTENT = {
              {"title": "Src", "url": "https://example.org", "date": "2024"}]},
         {"id": "t-reflect", "kind": "reflection", "title": "Your view",
          "scenario": "Cleo reads a claim.", "question": "Is a tool neutral?",
+         "shuffle": False,
          "options": [{"text": "Yes", "feedback": "FB-neutral"},
                      {"text": "No", "feedback": "FB-laden"}],
          "discussion": ["DISC-1", "DISC-2"],
          "explanation": "EXPL-reflect", "sources": [
              {"title": "Src", "url": "https://example.org", "date": "2024"}]},
+        {"id": "t-shuffled", "kind": "single", "title": "Shuffled",
+         "scenario": "Dan has six options.", "question": "Which is it?", "hint": "HINT-6",
+         "options": [{"text": f"Option {n}", "correct": n == 4, "feedback": f"FB-{n}"}
+                     for n in range(6)],
+         "explanation": "EXPL-6", "sources": [
+             {"title": "Src", "url": "https://example.org", "date": "2024"}]},
     ],
 }
+QUIZZES = {q.id: q for q in parse_quiz_file(CONTENT, "test.yaml")}
+SECRETS = ("FB-", "EXPL-", "HINT-", "✔", "correct")
 
 
 @pytest.fixture
@@ -52,58 +74,102 @@ def store(tmp_path) -> ProgressStore:
 
 @pytest.fixture
 def make(store):
-    quizzes = {q.id: q for q in parse_quiz_file(CONTENT, "test.yaml")}
-    return lambda quiz_id: QuizWidget(quizzes[quiz_id], store)
+    return lambda quiz_id: QuizWidget(QUIZZES[quiz_id], store)
 
 
-def test_right_answer(make, store):
+def test_right_answer_shows_explanation_and_sources(make, store):
     w = make("t-single")
     w.select(1)
     result = w.check()
-    assert result.correct is True
+    assert result.correct is True and result.stage == "answer"
     assert "✔ Correct." in w.feedback.value
     assert "FB-consent" in w.feedback.value and "EXPL-single" in w.feedback.value
     assert "https://example.org" in w.feedback.value
-    assert "FB-yes" not in w.feedback.value
+    assert "FB-yes" not in w.feedback.value and "HINT-single" not in w.feedback.value
+    assert w.answer_button.layout.display == "none"
     entry = store.load()["quizzes"]["t-single"]
     assert entry["first_correct"] is True and entry["attempts"] == 1
 
 
-def test_wrong_answer_shows_that_options_feedback(make, store):
+def test_wrong_first_try_gets_feedback_and_hint_not_the_answer(make, store):
     w = make("t-single")
     w.select(0)
     result = w.check()
-    assert result.correct is False
-    assert "✘ Not quite." in w.feedback.value
-    assert "FB-yes" in w.feedback.value and "FB-consent" not in w.feedback.value
-    assert "EXPL-single" in w.feedback.value
+    assert result.correct is False and result.stage == "hint"
+    assert "✘ Not quite." in result.html
+    assert "FB-yes" in result.html and "➜ Hint:" in result.html and "HINT-single" in result.html
+    # Nothing that names or explains the right answer yet.
+    for secret in ("FB-consent", "Only with consent", "EXPL-single", "https://example.org"):
+        assert secret not in result.html
+    assert w.answer_button.layout.display is None  # "Show the answer" is offered
+    assert w.retry_button.layout.display is None
     assert store.load()["quizzes"]["t-single"]["first_correct"] is False
+
+
+def test_second_try_shows_the_answer_whatever_it_is(make, store):
+    w = make("t-single")
+    w.select(0)
+    w.check()
+    w.retry()
+    assert w.answer_button.layout.display is None  # still one click away after Try again
+    w.select(2)
+    result = w.check()
+    assert result.correct is False and result.stage == "answer"
+    assert "FB-never" in result.html and "HINT-single" not in result.html
+    assert "○ The right answer:" in result.html and "Only with consent" in result.html
+    assert "FB-consent" in result.html and "EXPL-single" in result.html
+    assert "https://example.org" in result.html
+    assert w.answer_button.layout.display == "none"
+    entry = store.load()["quizzes"]["t-single"]
+    assert entry == entry | {"attempts": 2, "first_correct": False, "correct": False}
+
+
+def test_show_the_answer_reveals_it_and_records_nothing(make, store):
+    w = make("t-single")
+    w.select(0)
+    w.check()
+    body = w.show_answer()
+    assert body == w.feedback.value
+    assert "Only with consent" in body and "FB-consent" in body and "EXPL-single" in body
+    assert "https://example.org" in body and "FB-yes" not in body
+    assert w.answer_button.layout.display == "none" and w.check_button.disabled
+    assert store.load()["quizzes"]["t-single"]["attempts"] == 1
+    w.retry()  # practising after the answer: no hint stage any more
+    assert w.answer_button.layout.display == "none"
+    w.select(0)
+    assert w.check().stage == "answer"
 
 
 def test_nothing_selected_asks_for_a_choice_and_records_nothing(make, store):
     w = make("t-single")
     result = w.check()
-    assert result.correct is None and result.chosen == ()
+    assert result.correct is None and result.chosen == () and result.stage == "empty"
     assert "Nothing chosen yet" in w.feedback.value
-    assert "EXPL-single" not in w.feedback.value
+    assert "EXPL-single" not in w.feedback.value and "HINT" not in w.feedback.value
     assert not w.check_button.disabled
     assert store.load()["quizzes"] == {}
+    w.select(0)
+    assert w.check().stage == "hint"  # a check with nothing chosen was not a try
 
 
-def test_several_answers(make):
+def test_several_answers_hint_then_answer(make):
     w = make("t-multi")
     w.select(0)
     partly = w.check()
-    assert partly.correct is False
-    assert "Partly right" in partly.html
-    assert "FB-hash" in partly.html and "○ Also right:" in partly.html
+    assert partly.correct is False and partly.stage == "hint"
+    assert "Partly right" in partly.html and "FB-hash" in partly.html
+    assert "○ Missing:</strong> 1 right answer" in partly.html
+    assert "Signature" not in partly.html and "FB-sig" not in partly.html  # not named yet
+    assert "HINT-multi" in partly.html and "EXPL-multi" not in partly.html
+    w.retry()
+    w.select(0, 2)
+    second = w.check()
+    assert second.stage == "answer" and "○ Also right:" in second.html
+    assert "Signature" in second.html and "✘ Not right:" in second.html
+    assert "EXPL-multi" in second.html
     w.retry()
     w.select(0, 1)
     assert w.check().correct is True
-    w.retry()
-    w.select(0, 1, 2)
-    full = w.check()
-    assert full.correct is False and "FB-gut" in full.html and "✘ Not right:" in full.html
 
 
 def test_single_answer_refuses_two_choices(make):
@@ -111,14 +177,30 @@ def test_single_answer_refuses_two_choices(make):
         make("t-single").select(0, 1)
 
 
-def test_reflection_reveals_discussion(make, store):
+def test_reflection_shows_every_position_and_keeps_the_learners_reasoning(make, store):
     w = make("t-reflect")
+    assert w.note_box.layout.display == "none"  # the box comes after choosing
     w.select(1)
     result = w.check()
-    assert result.correct is None
-    assert "FB-laden" in result.html and "DISC-1" in result.html and "DISC-2" in result.html
+    assert result.correct is None and result.stage == "reflection"
+    # Every position, not only the chosen one, with the chosen one marked.
+    assert "FB-laden" in result.html and "FB-neutral" in result.html
+    assert "➜ Your view:</strong> <em>No</em>" in result.html
+    assert "◇ Another view:</strong> <em>Yes</em>" in result.html
+    assert "DISC-1" in result.html and "DISC-2" in result.html and "EXPL-reflect" in result.html
     assert "✔" not in result.html and "✘" not in result.html
+    assert w.answer_button.layout.display == "none"
     assert store.load()["quizzes"]["t-reflect"]["correct"] is None
+    assert w.note_box.layout.display is None
+    w.note.value = "Tools carry their makers' choices."
+    w.save_note()
+    assert "Saved" in w.note_status.value
+    saved = store.load()["notes"]["t-reflect"]
+    assert saved["text"] == "Tools carry their makers' choices." and saved["lesson"] == "09-test"
+    assert make("t-reflect").note.value == "Tools carry their makers' choices."  # next run
+    w.note.value = "   "
+    w.save_note()
+    assert "t-reflect" not in store.load()["notes"]
 
 
 def test_retry_clears_and_keeps_first_try_result(make, store):
@@ -137,22 +219,61 @@ def test_retry_clears_and_keeps_first_try_result(make, store):
     assert entry == entry | {"attempts": 2, "first_correct": False, "correct": True}
 
 
+def test_option_order_is_the_learners_own_and_stable(tmp_path):
+    q = QUIZZES["t-shuffled"]
+    first = QuizWidget(q, ProgressStore(tmp_path / "a.json"))
+    again = QuizWidget(q, ProgressStore(tmp_path / "a.json"))  # a later run, same learner
+    assert first.order == again.order and sorted(first.order) == list(range(6))
+    assert first.shown_options == list(first.choices[0].options)
+    orders = {option_order(q, f"learner-{n}") for n in range(20)}
+    assert len(orders) > 10  # different learners see different orders
+    assert option_order(QUIZZES["t-single"], "anyone") == (0, 1, 2)  # shuffle: false
+
+
+def test_answers_are_recorded_by_content_place_whatever_the_order(tmp_path):
+    store = ProgressStore(tmp_path / "p.json")
+    w = QuizWidget(QUIZZES["t-shuffled"], store)
+    shown_at = w.order.index(4)  # where the right option appears for this learner
+    w.choices[0].index = shown_at  # what a click on it does
+    assert w.selected() == (4,)
+    assert w.check().correct is True
+    assert store.load()["quizzes"]["t-shuffled"]["choice"] == [4]
+    assert len(store.learner_id()) == 16 and store.load()["learner"] == store.learner_id()
+
+
+def test_the_learner_id_survives_a_reset(tmp_path):
+    store = ProgressStore(tmp_path / "p.json")
+    learner = store.learner_id()
+    store.reset()
+    assert ProgressStore(tmp_path / "p.json").learner_id() == learner
+
+
 def test_every_control_is_reachable_by_keyboard(make):
     for quiz_id in ("t-single", "t-multi", "t-reflect"):
         w = make(quiz_id)
         for control in w.controls:
-            # Native form controls (radio group, checkbox, button) take focus with Tab.
-            assert isinstance(control, widgets.RadioButtons | widgets.Checkbox | widgets.Button)
+            # Native form controls (radio group, checkbox, button, text box) take focus
+            # with Tab.
+            assert isinstance(control, widgets.RadioButtons | widgets.Checkbox | widgets.Button
+                              | widgets.Textarea)
             assert control.tabbable is True
         for control in w.choices + [w.check_button]:
             assert not control.disabled
         names = [c.description for c in w.controls if isinstance(c, widgets.Button)]
-        assert names == ["Check", "Try again"]
+        assert names == ["Check", "Try again", "Show the answer"] + (
+            ["Save my reasoning"] if quiz_id == "t-reflect" else [])
+        # The options are grouped for the arrow keys, and the feedback is the area that
+        # takes focus and is announced after Check (quiz_frontend).
+        group = w.container.children[1]
+        assert "dfe-options" in group._dom_classes
+        assert "dfe-feedback-area" in w.feedback._dom_classes
+        header = w.container.children[0].value
+        assert 'class="dfe-quiz-setup"' in header and "onerror=" in header
         # Every option is labelled with its own text (what a screen reader announces).
         if quiz_id == "t-multi":
             assert [c.description for c in w.choices] == ["Hash", "Signature", "Gut feeling"]
         else:
-            assert list(w.choices[0].options) == [o.text for o in w.quiz.options]
+            assert list(w.choices[0].options) == w.shown_options
 
 
 def test_feedback_does_not_rely_on_colour(make):
@@ -170,31 +291,88 @@ def test_static_fallback_never_shows_the_answer(make):
     for text in (bundle["text/html"], bundle["text/plain"], repr(w)):
         assert "Ana wants to post a clip." in text and "May she?" in text
         assert "Only with consent" in text
-        for secret in ("FB-", "EXPL-", "✔", "correct"):
+        for secret in SECRETS:
             assert secret not in text
     assert static_html(w.quiz).count("<li>") == 3
     assert "( ) Never" in static_text(w.quiz)
 
 
-@pytest.mark.parametrize("widget_state", [False, True], ids=["no-widget-state", "widget-state"])
-def test_html_export_never_reveals_the_answer(widget_state):
-    """Executed headless and exported to HTML, a quiz reads as text and gives nothing away.
+def _words(text: str) -> str:
+    """Text as its words only: HTML and JSON escapes and punctuation do not hide a match."""
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return " ".join(re.findall(r"[^\W_]+", html.unescape(re.sub(r"<[^>]+>", " ", text))))
 
-    Without saved widget state (how the course commits notebooks, and what a static viewer
-    sees) the text fallback is shown; with it, the widgets carry no feedback before a check.
-    """
-    q = next(iter(bank.quizzes().values()))
+
+def _secrets(q) -> list[str]:
+    """What an export must not show: feedback, hint, explanation (first words of each)."""
+    texts = [o.feedback for o in q.options] + [q.hint, q.explanation]
+    return [" ".join(_words(t).split()[:8]) for t in texts if t]
+
+
+def test_fallback_is_shown_beside_the_widget_and_hidden_where_it_is_drawn(make):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    w = make("t-single")
+    shell = InteractiveShell.instance()
+    shown: list[dict] = []
+    publish = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data)
+    try:
+        w._ipython_display_()
+    finally:
+        shell.display_pub.publish = publish
+    text, widget = shown
+    assert set(text) == {"text/html", "text/plain"}
+    assert f"dfe-static-{w.uid}" in text["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in widget and "text/html" not in widget
+    header = w.container.children[0].value
+    assert f".dfe-static-{w.uid}" in header and "display: none" in header
+
+
+@pytest.mark.parametrize("widget_state", [False, True], ids=["no-widget-state", "widget-state"])
+def test_html_export_shows_the_text_version_without_the_answer(widget_state):
+    """Executed headless and exported to HTML, a quiz reads as text and gives nothing away,
+    whether or not the widgets' state is saved with the notebook (which, in one output,
+    would win over any fallback and leave an empty box where no widget can be drawn)."""
+    q = next(q for q in bank.quizzes().values() if q.kind == "single")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(f"from deepfake_ethics import quiz\nquiz({q.id!r})")]
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    store_widget_state=widget_state).execute()
+    assert ("widgets" in nb.metadata) is widget_state
     body, _ = HTMLExporter().from_notebook_node(nb)
-    assert q.title in body
-    assert q.options[0].text.split()[0] in body
+    assert "Open this notebook in JupyterLab" in body
+    words = _words(body)
+    assert _words(q.title) in words and _words(q.question) in words
     for option in q.options:
-        assert option.feedback not in body
-    assert json.dumps(q.explanation)[1:40] not in body
-    assert ("Open this notebook in JupyterLab" in body) is (not widget_state)
+        assert _words(option.text) in words
+    for secret in _secrets(q):
+        assert secret not in words
+
+
+@pytest.mark.slow
+def test_nbconvert_execute_export_of_every_quiz(tmp_path):
+    """`jupyter nbconvert --to html --execute`, as a reader would run it, on a notebook with
+    every quiz of the course: each shows its text, and no feedback, hint or explanation."""
+    quizzes = list(bank.quizzes().values())
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from deepfake_ethics import quiz")]
+    nb.cells += [nbformat.v4.new_code_cell(f"quiz({q.id!r})") for q in quizzes]
+    path = tmp_path / "all-quizzes.ipynb"
+    nbformat.write(nb, path)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    subprocess.run([str(jupyter), "nbconvert", "--to", "html", "--execute", str(path)],
+                   check=True, capture_output=True, timeout=600)
+    body = (tmp_path / "all-quizzes.html").read_text(encoding="utf-8")
+    assert body.count("Open this notebook in JupyterLab") == len(quizzes)
+    words = _words(body)
+    for q in quizzes:
+        assert _words(f"Quiz: {q.title}") in words, q.id
+        assert _words(q.question) in words, q.id
+        for option in q.options:
+            assert _words(option.text) in words, (q.id, option.text)
+        for secret in _secrets(q):
+            assert secret not in words, (q.id, secret)
 
 
 def test_quiz_function_uses_the_course_bank():

@@ -55,11 +55,13 @@ def test_a_missing_sandbox_says_how_to_install_it(monkeypatch):
 
 
 @needs_bwrap
+@pytest.mark.slow
 def test_sandbox_starts_here():
     assert "bubblewrap" in check_sandbox()
 
 
 @needs_bwrap
+@pytest.mark.slow
 def test_kernel_sees_only_its_scratch_copy(tmp_path):
     course = tmp_path / "course"
     work = course / "autograded" / "ann" / "a02"
@@ -86,6 +88,7 @@ def test_kernel_sees_only_its_scratch_copy(tmp_path):
 
 
 @needs_bwrap
+@pytest.mark.slow
 def test_processes_are_capped_and_die_with_the_kernel(tmp_path):
     out = _run([
         "import os, subprocess, sys, time\n"
@@ -119,6 +122,7 @@ def test_processes_are_capped_and_die_with_the_kernel(tmp_path):
         assert b"dfe-sandbox-test-sleeper" not in argv
 
 
+@pytest.mark.slow
 def test_the_opt_out_runs_unsandboxed_and_says_so_loudly(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("DEEPFAKE_ETHICS_SANDBOX", "off")
     with caplog.at_level(logging.WARNING, logger="deepfake_ethics.grading.sandbox"):

@@ -19,6 +19,7 @@ quizzes:
     title: One
     scenario: Ana does something.
     question: Is it fine?
+    hint: Think of who is shown.
     options:
       - {text: "Yes", correct: true, feedback: "Because."}
       - {text: "No", feedback: "Not so."}
@@ -67,6 +68,11 @@ def test_good_file_loads(tmp_path):
          "sources[0].url", "https://"),
         (("date: 2024-01-31", "date: last year"), "sources[0].date", "date"),
         (("    title: One\n", "    title: One\n    colour: red\n"), "colour", "unknown field"),
+        (("    hint: Think of who is shown.\n", ""), "hint", "missing"),
+        (("hint: Think of who is shown.", "hint: The answer is Yes, obviously."), "hint",
+         "quotes a right option"),
+        (("    title: One\n", "    title: One\n    shuffle: sometimes\n"), "shuffle",
+         "true or false"),
     ],
 )
 def test_malformed_quiz_names_file_quiz_and_field(tmp_path, change, field, problem):
@@ -89,7 +95,17 @@ def test_reflection_rules(tmp_path):
     with pytest.raises(ContentError, match="discussion"):
         bank.load_quiz_file(write(tmp_path, text))
     ok = text.replace("    explanation: Why.", "    explanation: Why.\n    discussion: [A point]")
+    with pytest.raises(ContentError, match="no wrong answer, so no hint"):
+        bank.load_quiz_file(write(tmp_path, ok))
+    ok = ok.replace("    hint: Think of who is shown.\n", "")
     assert bank.load_quiz_file(write(tmp_path, ok))[0].discussion == ("A point",)
+
+
+def test_hint_and_shuffle_are_read(tmp_path):
+    q = bank.load_quiz_file(write(tmp_path, GOOD_QUIZ))[0]
+    assert q.hint == "Think of who is shown." and q.shuffle is True
+    fixed = GOOD_QUIZ.replace("    title: One\n", "    title: One\n    shuffle: false\n")
+    assert bank.load_quiz_file(write(tmp_path, fixed))[0].shuffle is False
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path):

@@ -3,14 +3,10 @@ is registered, and docs/sources.md is what the generator writes."""
 
 from __future__ import annotations
 
-import sys
-
 import nbformat
 import pytest
-from conftest import ROOT, lesson_paths
-
-sys.path.insert(0, str(ROOT / "scripts"))
 import sources_register  # noqa: E402
+from conftest import lesson_paths
 
 from deepfake_ethics import bank  # noqa: E402
 

@@ -7,6 +7,7 @@ Lessons use three functions::
     quiz("l1-selling-the-app")      # an interactive scenario quiz
     figure("laws-timeline")         # a figure drawn from course data, with alt text
     show_progress()                 # what you have answered so far, per lesson
+    reset_progress()                # start again: forget every answer and note
 
 Importing the package is cheap: ipywidgets and matplotlib load on first use.
 """
@@ -16,18 +17,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["quiz", "figure", "show_progress", "ContentError"]
+__all__ = ["quiz", "figure", "show_progress", "reset_progress", "ContentError"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .plots import figure
-    from .progress import show_progress
+    from .progress import reset_progress
+    from .progress_chart import show_progress
     from .quiz_widget import quiz
     from .schema import ContentError
 
 _LAZY = {
     "quiz": ("quiz_widget", "quiz"),
     "figure": ("plots", "figure"),
-    "show_progress": ("progress", "show_progress"),
+    "show_progress": ("progress_chart", "show_progress"),
+    "reset_progress": ("progress", "reset_progress"),
     "ContentError": ("schema", "ContentError"),
 }
 

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from .content_yaml import read_yaml
-from .schema import ContentError, Figure, Quiz, parse_figure_file, parse_quiz_file
+from .schema import ContentError, FigureSpec, Quiz, parse_figure_file, parse_quiz_file
 
 CONTENT_DIR = Path(str(resources.files(__package__).joinpath("content")))
 QUIZ_DIR = CONTENT_DIR / "quizzes"
@@ -20,7 +20,7 @@ def load_quiz_file(path: Path | str) -> list[Quiz]:
     return parse_quiz_file(read_yaml(path), path)
 
 
-def load_figure_file(path: Path | str) -> Figure:
+def load_figure_file(path: Path | str) -> FigureSpec:
     """Read and validate one figure file."""
     path = Path(path)
     return parse_figure_file(read_yaml(path), path)
@@ -53,9 +53,9 @@ def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
 
 
 @functools.cache
-def figures(directory: Path = FIGURE_DIR) -> dict[str, Figure]:
+def figures(directory: Path = FIGURE_DIR) -> dict[str, FigureSpec]:
     """Every figure of the course by id (cached after the first call)."""
-    bank: dict[str, Figure] = {}
+    bank: dict[str, FigureSpec] = {}
     for path in sorted(directory.glob("*.yaml")):
         fig = load_figure_file(path)
         if fig.id in bank:
@@ -72,7 +72,7 @@ def get_quiz(quiz_id: str) -> Quiz:
     return bank[quiz_id]
 
 
-def get_figure(figure_id: str) -> Figure:
+def get_figure(figure_id: str) -> FigureSpec:
     """The figure with this id; a helpful KeyError if there is none."""
     bank = figures()
     if figure_id not in bank:

@@ -1,22 +1,25 @@
 """Figures for the lessons: one course style, drawn from data, always with alt text.
 
 ``figure("laws-timeline")`` draws a figure described in ``content/figures/`` and shows it
-as an image with alt text and a caption. ``draw(id)`` returns the Matplotlib figure itself
-(for saving or testing). Figures are built with :class:`matplotlib.figure.Figure` rather
-than pyplot, so nothing is shown twice and no global state is touched.
+as an image (:class:`FigureImage`) with alt text and a caption. ``build(id)`` returns the
+Matplotlib figure itself (for saving or testing). Figures are built with
+:class:`matplotlib.figure.Figure` rather than pyplot, so nothing is shown twice, and inside
+:func:`course_style`, so the learner's own Matplotlib settings stay as they were.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import html
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .bank import get_figure
-from .schema import Figure, Source
+from .schema import FLOW_GROUPS, Bars, FigureSpec, Flow, Source, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure
@@ -32,6 +35,7 @@ GROUP_STYLE = {  # flow-diagram node groups: (face colour, border style, border 
     "check": ("#F3E0EC", "dotted", 2.0),
     "": ("#EEEEEE", "solid", 1.0),
 }
+assert set(GROUP_STYLE) == {*FLOW_GROUPS, ""}, "a style for every group the schema allows"
 STYLE = {
     "font.size": 10,
     "axes.titlesize": 12,
@@ -46,7 +50,7 @@ STYLE = {
 
 
 @dataclass
-class FigureOutput:
+class FigureImage:
     """A rendered figure (SVG) that Jupyter shows as an image with alt text and a caption."""
 
     svg: bytes
@@ -72,54 +76,46 @@ class FigureOutput:
         return f"[Figure] {self.caption}\n[Description] {self.alt}"
 
 
-def new_figure(width: float = 8.0, height: float = 4.0,
-               layout: str | None = "constrained") -> matplotlib.figure.Figure:
-    """An empty figure in the course style (no pyplot, no global state)."""
+@contextlib.contextmanager
+def course_style() -> Iterator[None]:
+    """The course's Matplotlib style, for the figures drawn inside this block only."""
     import matplotlib
 
-    matplotlib.rcParams.update(STYLE)
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def new_figure(width: float = 8.0, height: float = 4.0,
+               layout: str | None = "constrained") -> matplotlib.figure.Figure:
+    """An empty figure (no pyplot); draw on it inside :func:`course_style`."""
     from matplotlib.figure import Figure as MplFigure
 
-    _freeze_imports()
     return MplFigure(figsize=(width, height), layout=layout)
 
 
-_frozen = False
-
-
-def _freeze_imports() -> None:
-    """Move the objects alive now (mostly Matplotlib's and NumPy's modules, which live as
-    long as the kernel) out of the garbage collector's way, once. Later collections, and
-    the kernel's exit, then skip tens of thousands of objects that are never garbage."""
-    global _frozen
-    if not _frozen:
-        import gc
-
-        gc.freeze()
-        _frozen = True
-
-
 def render(fig: matplotlib.figure.Figure, alt: str, caption: str,
-           sources: tuple[Source, ...] = ()) -> FigureOutput:
+           sources: tuple[Source, ...] = ()) -> FigureImage:
     """Turn a Matplotlib figure into a displayable image with alt text."""
     if not alt.strip():
         raise ValueError("every figure needs alt text")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return FigureOutput(buffer.getvalue(), alt.strip(), caption.strip(), tuple(sources))
+    with course_style():
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return FigureImage(buffer.getvalue(), alt.strip(), caption.strip(), tuple(sources))
 
 
-def draw(figure_id: str) -> matplotlib.figure.Figure:
+def build(figure_id: str) -> matplotlib.figure.Figure:
     """Draw the course figure with this id and return the Matplotlib figure."""
     spec = get_figure(figure_id)
     drawer = {"timeline": _draw_timeline, "bars": _draw_bars, "flow": _draw_flow}[spec.kind]
-    return drawer(spec)
+    with course_style():
+        return drawer(spec)
 
 
-def figure(figure_id: str) -> FigureOutput:
+def figure(figure_id: str) -> FigureImage:
     """Show the course figure with this id, with its alt text, caption and sources."""
     spec = get_figure(figure_id)
-    return render(draw(figure_id), spec.alt, spec.caption, spec.sources)
+    return render(build(figure_id), spec.alt, spec.caption, spec.sources)
 
 
 def _wrap_title(text: str, width_in: float) -> list[str]:
@@ -150,31 +146,32 @@ def _as_date(value: str) -> dt.date:
     return dt.date(parts[0], parts[1], parts[2])
 
 
-def _draw_timeline(spec: Figure) -> matplotlib.figure.Figure:
+def _draw_timeline(spec: FigureSpec) -> matplotlib.figure.Figure:
     import matplotlib.dates as mdates
 
-    lanes: list[str] = spec.data["lanes"]
-    events = sorted(spec.data["events"], key=lambda e: e["date"])
+    assert isinstance(spec.data, Timeline)
+    lanes = list(spec.data.lanes)
+    events = spec.data.events  # in date order
     height = 1.2 + 1.1 * len(lanes)
     fig = new_figure(10, max(3.5, height), layout=None)
     ax = axes_with_margins(fig, lanes, title=spec.title)
     lane_y = {lane: len(lanes) - i for i, lane in enumerate(lanes)}
-    first = mdates.date2num(_as_date(events[0]["date"]))
-    last = mdates.date2num(_as_date(events[-1]["date"]))
+    first = mdates.date2num(_as_date(events[0].date))
+    last = mdates.date2num(_as_date(events[-1].date))
     # ~0.058 inch per character at 7.5 pt, on an axis about 8.3 inches wide.
     days_per_char = (last - first + 240) / 8.3 * 0.058 * 1.25
     left = first - 120
-    right = max(mdates.date2num(_as_date(e["date"])) + (9 + len(e["label"])) * days_per_char
+    right = max(mdates.date2num(_as_date(e.date)) + (9 + len(e.label)) * days_per_char
                 for e in events) + 30
     # Each lane has four label slots (above, below, further above, further below); a label
     # takes the first slot whose previous label has ended, so labels never overlap.
     slots = (0.22, -0.24, 0.42, -0.44)
     free_from: dict[tuple[str, float], float] = {}
     for event in events:
-        lane = event["lane"]
+        lane = event.lane
         i = lanes.index(lane)
-        x = mdates.date2num(_as_date(event["date"]))
-        text = f"{event['date'][:7]} {event['label']}"
+        x = mdates.date2num(_as_date(event.date))
+        text = f"{event.date[:7]} {event.label}"
         offset = next((o for o in slots if free_from.get((lane, o), -1e9) < x),
                       min(slots, key=lambda o: free_from.get((lane, o), -1e9)))
         free_from[(lane, offset)] = x + len(text) * days_per_char + 30
@@ -196,48 +193,48 @@ def _draw_timeline(spec: Figure) -> matplotlib.figure.Figure:
     return fig
 
 
-def _draw_bars(spec: Figure) -> matplotlib.figure.Figure:
-    bars: list[dict[str, Any]] = spec.data["bars"]
-    unit = spec.data["unit"]
-    reference = spec.data.get("reference")
+def _draw_bars(spec: FigureSpec) -> matplotlib.figure.Figure:
+    assert isinstance(spec.data, Bars)
+    bars, unit, reference = spec.data.bars, spec.data.unit, spec.data.reference
     fig = new_figure(8, 1.6 + 0.6 * len(bars), layout=None)
-    ax = axes_with_margins(fig, [b["label"] for b in bars], title=spec.title,
+    ax = axes_with_margins(fig, [b.label for b in bars], title=spec.title,
                            extra_top=0.25 if reference else 0.0, right=0.2)
-    labels = [b["label"] for b in bars][::-1]
-    values = [b["value"] for b in bars][::-1]
+    labels = [b.label for b in bars][::-1]
+    values = [b.value for b in bars][::-1]
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(bars))][::-1]
     hatches = ["", "//", "..", "xx", "\\\\", "++"]
     container = ax.barh(labels, values, color=colours, edgecolor="black", linewidth=0.6)
     for i, patch in enumerate(container.patches):
         patch.set_hatch(hatches[(len(bars) - 1 - i) % len(hatches)])
     for bar_spec, patch in zip(bars[::-1], container.patches, strict=True):
-        note = f"  ({bar_spec['note']})" if bar_spec.get("note") else ""
-        ax.annotate(f" {bar_spec['value']:g}{unit}{note}",
+        note = f"  ({bar_spec.note})" if bar_spec.note else ""
+        ax.annotate(f" {bar_spec.value:g}{unit}{note}",
                     (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                     va="center", fontsize=9, zorder=4,
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                           "edgecolor": "none"})
     if reference:
-        ax.axvline(reference["value"], color="black", linestyle="--", linewidth=1, zorder=3)
-        ax.text(reference["value"], 1.01, f"{reference['label']} ({reference['value']:g}{unit})",
+        ax.axvline(reference.value, color="black", linestyle="--", linewidth=1, zorder=3)
+        ax.text(reference.value, 1.01, f"{reference.label} ({reference.value:g}{unit})",
                 transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=9)
     # Leave room on the right for the longest value label (about 0.075 inch a character).
     axes_inches = ax.get_position().width * fig.get_size_inches()[0]
-    need = [b["value"] / max(0.2, 1 - 0.075 * (len(f" {b['value']:g}{unit}  ({b.get('note')})")
-                                                if b.get("note") else 5) / axes_inches)
+    need = [b.value / max(0.2, 1 - 0.075 * (len(f" {b.value:g}{unit}  ({b.note})")
+                                              if b.note else 5) / axes_inches)
             for b in bars]
-    ax.set_xlim(0, max(need + [reference["value"] * 1.1 if reference else 0]))
-    ax.set_xlabel(spec.data.get("xlabel", unit))
+    ax.set_xlim(0, max(need + [reference.value * 1.1 if reference else 0]))
+    ax.set_xlabel(spec.data.xlabel)
     return fig
 
 
-def _draw_flow(spec: Figure) -> matplotlib.figure.Figure:
+def _draw_flow(spec: FigureSpec) -> matplotlib.figure.Figure:
     import math
 
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.patches import FancyArrowPatch
 
-    nodes = {n["id"]: n for n in spec.data["nodes"]}
+    assert isinstance(spec.data, Flow)
+    nodes = {n.id: n for n in spec.data.nodes}
     fig = new_figure(10, 6, layout=None)  # no axes to lay out: fixed margins are faster
     box = (0.01, 0.01, 0.98, 0.92)
     ax = fig.add_axes(box)
@@ -250,18 +247,18 @@ def _draw_flow(spec: Figure) -> matplotlib.figure.Figure:
     half: dict[str, tuple[float, float]] = {}
     pad = 0.5 * 9 + 2  # the box's pad (half the font size) and its border
     for node in nodes.values():
-        face, border, width = GROUP_STYLE.get(node.get("group", ""), GROUP_STYLE[""])
-        text = ax.text(node["x"], node["y"], node["label"], ha="center", va="center",
+        face, border, width = GROUP_STYLE[node.group]
+        text = ax.text(node.x, node.y, node.label, ha="center", va="center",
                        fontsize=9, zorder=3,
                        bbox={"boxstyle": "round,pad=0.5", "facecolor": face,
                              "linestyle": border, "linewidth": width, "edgecolor": "#333333"})
         extent = text.get_window_extent(renderer)
-        half[node["id"]] = (extent.width / 2 + pad, extent.height / 2 + pad)
+        half[node.id] = (extent.width / 2 + pad, extent.height / 2 + pad)
     scale_x = box[2] * 10 * 72 / 11  # points per data unit
     scale_y = box[3] * 6 * 72 / 7
-    for edge in spec.data["edges"]:
-        start, end = nodes[edge["from"]], nodes[edge["to"]]
-        dx, dy = (end["x"] - start["x"]) * scale_x, (end["y"] - start["y"]) * scale_y
+    for edge in spec.data.edges:
+        start, end = nodes[edge.source], nodes[edge.target]
+        dx, dy = (end.x - start.x) * scale_x, (end.y - start.y) * scale_y
         length = math.hypot(dx, dy) or 1.0
 
         def to_edge(node_id: str, ux: float = dx / length, uy: float = dy / length) -> float:
@@ -269,11 +266,11 @@ def _draw_flow(spec: Figure) -> matplotlib.figure.Figure:
             return min(w / abs(ux) if ux else math.inf, h / abs(uy) if uy else math.inf) + 3
 
         ax.add_patch(FancyArrowPatch(
-            (start["x"], start["y"]), (end["x"], end["y"]), arrowstyle="-|>",
+            (start.x, start.y), (end.x, end.y), arrowstyle="-|>",
             mutation_scale=14, color="#333333", zorder=2,
-            shrinkA=to_edge(edge["from"]), shrinkB=to_edge(edge["to"])))
-        if edge.get("label"):
-            ax.text((start["x"] + end["x"]) / 2, (start["y"] + end["y"]) / 2, edge["label"],
+            shrinkA=to_edge(edge.source), shrinkB=to_edge(edge.target)))
+        if edge.label:
+            ax.text((start.x + end.x) / 2, (start.y + end.y) / 2, edge.label,
                     fontsize=8, ha="center", va="center", style="italic", zorder=4,
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
                           "edgecolor": "none"})

@@ -15,6 +15,10 @@ happens to that file, a lesson goes on: problems are told once, as a warning, in
   session. So are answers when the location cannot be written at all.
 * A symlink is followed: the file it points to is read and replaced, the link stays.
 * Nothing is recorded while nbgrader executes a notebook (``NBGRADER_EXECUTION`` is set).
+
+Besides the answers, the file keeps a random learner id (it names no one: it seeds the
+order in which each quiz shows its options, so that the order stays the same for this
+learner from one run to the next) and the reasoning a learner writes for a reflection.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import functools
 import json
 import os
 import reprlib
+import secrets
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -34,6 +39,8 @@ ENV_VAR = "DEEPFAKE_ETHICS_PROGRESS"
 FORMAT_VERSION = 1
 LOCK_TIMEOUT_S = 5.0  # how long a save waits for another program's lock
 MAX_BYTES = 8 * 1024 * 1024  # a record of every quiz is a few kilobytes
+MAX_NOTE_CHARS = 20_000  # a learner's reasoning for one reflection
+OFFLINE_LEARNER = "nbgrader"  # the learner id while nothing is recorded
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -56,8 +63,12 @@ def _empty() -> dict[str, Any]:
 
 
 def _clear(data: dict[str, Any]) -> None:
+    """Forget every answer and note; the learner id stays, so option orders stay too."""
+    learner = data.get("learner")
     data.clear()
     data.update(_empty())
+    if isinstance(learner, str):
+        data["learner"] = learner
 
 
 class ProgressStore:
@@ -68,6 +79,7 @@ class ProgressStore:
         self._memory: dict[str, Any] | None = None  # set when the file cannot be written
         self._pending: list[Change] = []  # answers waiting for another program's lock
         self._told: set[str] = set()  # warnings already given in this session
+        self._learner: str | None = None
 
     @property
     def in_memory(self) -> bool:
@@ -100,6 +112,33 @@ class ProgressStore:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._change(functools.partial(_apply, quiz_id=quiz_id, lesson=lesson, correct=correct,
                                        choice=list(choice), now=now))
+
+    def learner_id(self) -> str:
+        """This learner's random id, made and saved on first use (see the module doc)."""
+        if self._learner is None:
+            found = self.load().get("learner")
+            if not isinstance(found, str):
+                if self.disabled():
+                    return OFFLINE_LEARNER
+                self._change(functools.partial(_set_learner, learner=secrets.token_hex(8)))
+                found = self.load()["learner"]  # another kernel may have set it first
+            self._learner = found
+        return self._learner
+
+    def note(self, quiz_id: str) -> str:
+        """The reasoning saved for a reflection, or an empty text."""
+        entry = self.load().get("notes", {}).get(quiz_id)
+        return entry["text"] if entry else ""
+
+    def save_note(self, quiz_id: str, lesson: str, text: str) -> None:
+        """Save the learner's own reasoning for a reflection (an empty text removes it)."""
+        if self.disabled():
+            return
+        if len(text) > MAX_NOTE_CHARS:
+            raise ValueError(f"a note has at most {MAX_NOTE_CHARS} characters")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._change(functools.partial(_apply_note, quiz_id=quiz_id, lesson=lesson,
+                                       text=text, now=now))
 
     def reset(self) -> None:
         """Forget every answer (the old file is replaced by an empty one)."""
@@ -231,7 +270,7 @@ def _parse(raw: bytes) -> tuple[dict[str, Any], None] | tuple[None, str]:
 
 def _problem(data: Any) -> str | None:
     """What is wrong with a parsed record, or None."""
-    if not isinstance(data, dict) or set(data) != {"version", "quizzes"}:
+    if not isinstance(data, dict) or not {"version", "quizzes"} <= set(data) <= _TOP_LEVEL:
         return "not a progress record"
     version = data["version"]
     if type(version) is not int or version != FORMAT_VERSION:
@@ -242,7 +281,21 @@ def _problem(data: Any) -> str | None:
         problem = _entry_problem(entry)
         if problem:
             return f"quiz {reprlib.repr(quiz_id)}: {problem}"
+    learner = data.get("learner", "x")
+    if not (isinstance(learner, str) and 0 < len(learner) <= 64):
+        return f"'learner' should be a short text, not {reprlib.repr(learner)}"
+    notes = data.get("notes", {})
+    if not isinstance(notes, dict):
+        return "'notes' should be a mapping of quiz ids"
+    for quiz_id, note in notes.items():
+        if not (isinstance(note, dict) and set(note) == {"lesson", "text", "saved"}
+                and all(isinstance(v, str) for v in note.values())
+                and len(note["text"]) <= MAX_NOTE_CHARS):
+            return f"note for {reprlib.repr(quiz_id)}: should hold lesson, text and saved"
     return None
+
+
+_TOP_LEVEL = {"version", "quizzes", "learner", "notes"}
 
 
 _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
@@ -283,6 +336,18 @@ def _apply(data: dict[str, Any], quiz_id: str, lesson: str, correct: bool | None
     entry["last_answered"] = now
 
 
+def _set_learner(data: dict[str, Any], learner: str) -> None:
+    data.setdefault("learner", learner)
+
+
+def _apply_note(data: dict[str, Any], quiz_id: str, lesson: str, text: str, now: str) -> None:
+    notes = data.setdefault("notes", {})
+    if text.strip():
+        notes[quiz_id] = {"lesson": lesson, "text": text, "saved": now}
+    else:
+        notes.pop(quiz_id, None)
+
+
 _default: ProgressStore | None = None
 
 
@@ -314,37 +379,7 @@ def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def show_progress(store: ProgressStore | None = None):
-    """A chart of quizzes answered, and answered right at the first try, per lesson."""
-    from .plots import PALETTE, axes_with_margins, new_figure, render
-
-    rows = summary(store)
-    labels = [f"{r['lesson'][:2]} {r['title']}" for r in rows][::-1]
-    fig = new_figure(8, 1.3 + 0.5 * len(rows), layout=None)
-    ax = axes_with_margins(fig, labels, title="Your progress", extra_top=0.2)
-    ys = range(len(rows))
-    rev = rows[::-1]
-    ax.barh(ys, [r["quizzes"] for r in rev], color="white", edgecolor="#555555",
-            label="quizzes in the lesson")
-    ax.barh(ys, [r["answered"] for r in rev], color=PALETTE[5], edgecolor="#555555",
-            hatch="//", label="answered")
-    ax.barh(ys, [r["first_try_right"] for r in rev], height=0.4, color=PALETTE[0],
-            edgecolor="black", label="right at the first try")
-    for y, r in zip(ys, rev, strict=True):
-        ax.annotate(f"  {r['answered']}/{r['quizzes']} answered, {r['first_try_right']} right "
-                    "first time", (r["quizzes"], y), va="center", fontsize=9)
-    ax.set_yticks(list(ys), labels)
-    most = max((r["quizzes"] for r in rows), default=1)
-    ax.set_xlim(0, most * 2.1)
-    ax.set_xlabel("Quizzes")
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
-              frameon=False)
-    answered = sum(r["answered"] for r in rows)
-    total = sum(r["quizzes"] for r in rows)
-    alt = "Bar chart of quiz progress per lesson. " + "; ".join(
-        f"{r['title']}: {r['answered']} of {r['quizzes']} answered, "
-        f"{r['first_try_right']} right at the first try" for r in rows) + "."
-    caption = f"You have answered {answered} of {total} quizzes."
-    if (store or default_store()).in_memory:
-        caption += " Progress is kept in memory only for this session."
-    return render(fig, alt, caption)
+def reset_progress(store: ProgressStore | None = None) -> None:
+    """Start the course again: forget every answer and note in your progress file (the
+    order in which you see each quiz's options stays the same)."""
+    (store or default_store()).reset()

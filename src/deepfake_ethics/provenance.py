@@ -16,11 +16,6 @@ from typing import Any
 CHUNK = 1 << 16
 
 
-def sha256_bytes(data: bytes) -> str:
-    """The SHA-256 hash of some bytes, as 64 hexadecimal characters."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def sha256_file(path: str | Path) -> str:
     """The SHA-256 hash of a file's contents, read in chunks (large files are fine)."""
     digest = hashlib.sha256()

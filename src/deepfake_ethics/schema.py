@@ -67,15 +67,99 @@ class Quiz:
     sources: tuple[Source, ...]
     faq: str | None = None
     discussion: tuple[str, ...] = ()
+    hint: str = ""  # shown after a wrong first try, before the explanation
+    shuffle: bool = True  # options shown in an order of their own for each learner
 
     @property
     def correct_indices(self) -> frozenset[int]:
         """Indices of the right options (empty for a reflection)."""
         return frozenset(i for i, o in enumerate(self.options) if o.correct)
 
+    def mark(self, chosen: tuple[int, ...] | list[int]) -> bool | None:
+        """Whether the chosen options (places in this file) are exactly the right ones;
+        None for a reflection, which has no right answer."""
+        if self.kind == "reflection":
+            return None
+        return set(chosen) == set(self.correct_indices)
+
+
+FLOW_GROUPS = ("input", "model", "output", "check")  # the styles a flow node may take
+
 
 @dataclass(frozen=True)
-class Figure:
+class TimelineEvent:
+    """One dated event on a lane of a timeline."""
+
+    date: str  # YYYY, YYYY-MM or YYYY-MM-DD
+    label: str
+    lane: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Events on named lanes (one lane a country, say), in date order."""
+
+    lanes: tuple[str, ...]
+    events: tuple[TimelineEvent, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One labelled value of a bar chart, with an optional note."""
+
+    label: str
+    value: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference line across a bar chart (chance level, say)."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A horizontal bar chart."""
+
+    bars: tuple[Bar, ...]
+    unit: str
+    xlabel: str
+    reference: Reference | None = None
+
+
+@dataclass(frozen=True)
+class FlowNode:
+    """A box of a flow diagram, placed on a 10 x 6 grid."""
+
+    id: str
+    label: str
+    x: float
+    y: float
+    group: str = ""  # one of FLOW_GROUPS, or "" for the plain style
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """An arrow between two boxes, with an optional label."""
+
+    source: str
+    target: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow diagram: boxes and arrows."""
+
+    nodes: tuple[FlowNode, ...]
+    edges: tuple[FlowEdge, ...]
+
+
+@dataclass(frozen=True)
+class FigureSpec:
     """A figure described as data: what to draw, its alt text, caption and sources."""
 
     id: str
@@ -84,7 +168,7 @@ class Figure:
     alt: str
     caption: str
     sources: tuple[Source, ...]
-    data: dict[str, Any]
+    data: Timeline | Bars | Flow
 
 
 class _Checker:
@@ -175,7 +259,7 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     check = _Checker(path, item or f"quizzes[{index}]")
     q = check.mapping(raw, None)
     allowed = {"id", "faq", "kind", "title", "scenario", "question", "options", "explanation",
-               "sources", "discussion"}
+               "sources", "discussion", "hint", "shuffle"}
     check.unknown(q, allowed)
     qid = check.text(q, "id")
     if not _ID.match(qid):
@@ -209,11 +293,22 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     )
     if kind == "reflection" and not discussion:
         raise check.fail("discussion", "a reflection needs discussion points")
+    hint = check.text(q, "hint", required=kind != "reflection")
+    if hint and kind == "reflection":
+        raise check.fail("hint", "a reflection has no wrong answer, so no hint")
+    for o in options:
+        if o.correct and o.text.lower() in hint.lower():
+            raise check.fail("hint", "quotes a right option: a hint points the way, it does "
+                             "not give the answer")
+    shuffle = q.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        raise check.fail("shuffle", "expected true or false")
     return Quiz(
         id=qid, lesson=lesson, lesson_title=title, kind=kind, title=check.text(q, "title"),
         scenario=check.text(q, "scenario"), question=check.text(q, "question"),
         options=tuple(options), explanation=check.text(q, "explanation"),
-        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion,
+        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion, hint=hint,
+        shuffle=shuffle,
     )
 
 
@@ -223,7 +318,7 @@ def _as_text(check: _Checker, value: Any, field: str) -> str:
     return value.strip()
 
 
-def parse_figure_file(data: Any, path: Path | str) -> Figure:
+def parse_figure_file(data: Any, path: Path | str) -> FigureSpec:
     """Validate one figure file (already parsed from YAML) and return the figure."""
     item = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     check = _Checker(path, item)
@@ -238,62 +333,81 @@ def parse_figure_file(data: Any, path: Path | str) -> Figure:
     fid = check.text(top, "id")
     if not _ID.match(fid):
         raise check.fail("id", "use lower-case words joined by hyphens")
-    data_part = {k: top[k] for k in specific[kind] if k in top}
-    {"timeline": _check_timeline, "bars": _check_bars, "flow": _check_flow}[kind](check, data_part)
-    return Figure(
+    parse = {"timeline": _parse_timeline, "bars": _parse_bars, "flow": _parse_flow}[kind]
+    return FigureSpec(
         id=fid, kind=kind, title=check.text(top, "title"), alt=check.text(top, "alt"),
-        caption=check.text(top, "caption"), sources=check.sources(top, minimum=0), data=data_part,
+        caption=check.text(top, "caption"), sources=check.sources(top, minimum=0),
+        data=parse(check, top),
     )
 
 
-def _check_timeline(check: _Checker, data: dict[str, Any]) -> None:
+def _number(check: _Checker, obj: dict[str, Any], key: str, prefix: str,
+            problem: str = "expected a number") -> float:
+    value = obj.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise check.fail(f"{prefix}{key}", problem)
+    return value
+
+
+def _parse_timeline(check: _Checker, data: dict[str, Any]) -> Timeline:
     raw_lanes = check.items(data, "lanes", minimum=1)
-    lanes = [_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(raw_lanes)]
+    lanes = tuple(_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(raw_lanes))
+    events = []
     for i, raw in enumerate(check.items(data, "events", minimum=1)):
         prefix = f"events[{i}]."
         ev = check.mapping(raw, f"events[{i}]")
         check.unknown(ev, {"date", "label", "lane"}, prefix)
-        ev["date"] = check.date(ev, "date", prefix)
-        check.text(ev, "label", prefix)
-        if check.text(ev, "lane", prefix) not in lanes:
-            raise check.fail(f"{prefix}lane", f"not one of the lanes {lanes}")
+        lane = check.text(ev, "lane", prefix)
+        if lane not in lanes:
+            raise check.fail(f"{prefix}lane", f"not one of the lanes {list(lanes)}")
+        events.append(TimelineEvent(check.date(ev, "date", prefix),
+                                    check.text(ev, "label", prefix), lane))
+    return Timeline(lanes, tuple(sorted(events, key=lambda e: e.date)))
 
 
-def _check_bars(check: _Checker, data: dict[str, Any]) -> None:
-    check.text(data, "unit")
+def _parse_bars(check: _Checker, data: dict[str, Any]) -> Bars:
+    unit = check.text(data, "unit")
+    bars = []
     for i, raw in enumerate(check.items(data, "bars", minimum=1)):
         prefix = f"bars[{i}]."
         bar = check.mapping(raw, f"bars[{i}]")
         check.unknown(bar, {"label", "value", "note"}, prefix)
-        check.text(bar, "label", prefix)
-        check.text(bar, "note", prefix, required=False)
-        if not isinstance(bar.get("value"), int | float) or isinstance(bar.get("value"), bool):
-            raise check.fail(f"{prefix}value", "expected a number")
+        bars.append(Bar(check.text(bar, "label", prefix), _number(check, bar, "value", prefix),
+                        check.text(bar, "note", prefix, required=False)))
+    reference = None
     if "reference" in data:
         ref = check.mapping(data["reference"], "reference")
         check.unknown(ref, {"value", "label"}, "reference.")
-        check.text(ref, "label", "reference.")
-        if not isinstance(ref.get("value"), int | float):
-            raise check.fail("reference.value", "expected a number")
+        reference = Reference(_number(check, ref, "value", "reference."),
+                              check.text(ref, "label", "reference."))
+    xlabel = check.text(data, "xlabel", required=False) or unit
+    return Bars(tuple(bars), unit, xlabel, reference)
 
 
-def _check_flow(check: _Checker, data: dict[str, Any]) -> None:
-    ids = set()
+def _parse_flow(check: _Checker, data: dict[str, Any]) -> Flow:
+    nodes = []
     for i, raw in enumerate(check.items(data, "nodes", minimum=2)):
         prefix = f"nodes[{i}]."
         node = check.mapping(raw, f"nodes[{i}]")
         check.unknown(node, {"id", "label", "x", "y", "group"}, prefix)
-        ids.add(check.text(node, "id", prefix))
-        check.text(node, "label", prefix)
-        check.text(node, "group", prefix, required=False)
-        for axis in ("x", "y"):
-            if not isinstance(node.get(axis), int | float):
-                raise check.fail(f"{prefix}{axis}", "expected a number (0 to 10)")
+        group = check.text(node, "group", prefix, required=False)
+        if group and group not in FLOW_GROUPS:
+            raise check.fail(f"{prefix}group", f"expected one of {', '.join(FLOW_GROUPS)}, "
+                                                f"got '{group}'")
+        nodes.append(FlowNode(
+            check.text(node, "id", prefix), check.text(node, "label", prefix),
+            _number(check, node, "x", prefix, "expected a number (0 to 10)"),
+            _number(check, node, "y", prefix, "expected a number (0 to 10)"), group))
+    ids = {n.id for n in nodes}
+    edges = []
     for i, raw in enumerate(check.items(data, "edges", minimum=1)):
         prefix = f"edges[{i}]."
         edge = check.mapping(raw, f"edges[{i}]")
         check.unknown(edge, {"from", "to", "label"}, prefix)
-        for end in ("from", "to"):
-            if check.text(edge, end, prefix) not in ids:
+        ends = [check.text(edge, end, prefix) for end in ("from", "to")]
+        for end, name in zip(("from", "to"), ends, strict=True):
+            if name not in ids:
                 raise check.fail(f"{prefix}{end}", "names no node")
-        check.text(edge, "label", prefix, required=False)
+        edges.append(FlowEdge(ends[0], ends[1], check.text(edge, "label", prefix,
+                                                            required=False)))
+    return Flow(tuple(nodes), tuple(edges))

@@ -368,8 +368,31 @@ def retry_button(quiz_box):
     return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Try again$"))
 
 
+def answer_button(quiz_box):
+    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Show the answer$"))
+
+
 def feedback(quiz_box):
-    return quiz_box.locator(".dfe-feedback[role=status]").first
+    """The quiz's feedback area: a live region, empty until Check."""
+    return quiz_box.locator(".dfe-feedback-area").first
+
+
+def shown_options(quiz_box):
+    """The option controls of a quiz in the order the learner sees them."""
+    return quiz_box.locator(".dfe-options input")
+
+
+def option_labels(quiz_box) -> list[str]:
+    """The option texts in the order the learner sees them (each learner has their own)."""
+    return shown_options(quiz_box).evaluate_all(
+        "inputs => inputs.map(i => i.closest('label').textContent.trim())")
+
+
+def active_cell(page) -> int:
+    """The index of JupyterLab's active cell in the visible notebook."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
+        .findIndex(c => c.classList.contains('jp-mod-active'))""")
 
 
 # Arms a timer in the page for one quiz: window.__dfeLatency resolves with the milliseconds
@@ -402,3 +425,43 @@ ARM_LATENCY_JS = """
   return true;
 }
 """
+
+
+# -- accessibility (axe-core) --------------------------------------------------------------
+AXE_VERSION = "4.10.3"
+AXE_CACHE = ROOT / ".cache" / "axe-core"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_script() -> str:
+    """The source of axe-core's ``axe.min.js`` from the npm registry, installed once into
+    ``.cache/axe-core`` (git-ignored). Raises ``RuntimeError`` if npm cannot install it."""
+    path = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            raise RuntimeError("npm is not installed, so axe-core cannot be installed")
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund",
+                               "--prefix", str(AXE_CACHE), f"axe-core@{AXE_VERSION}"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or not path.exists():
+            raise RuntimeError(f"npm install axe-core failed: {done.stderr[-500:]}")
+    return path.read_text(encoding="utf-8")
+
+
+def axe_violations(page, selector: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations inside the elements matching ``selector``, one
+    line each (rule, impact, the first offending element)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_script())
+    result = page.evaluate(
+        """async ([selector, tags]) => {
+            const include = Array.from(document.querySelectorAll(selector));
+            if (!include.length) return [];
+            const r = await axe.run(include, {runOnly: {type: 'tag', values: tags},
+                                              resultTypes: ['violations']});
+            return r.violations.map(v => `${v.id} (${v.impact}): ${v.help} -- ` +
+                                         (v.nodes[0] ? v.nodes[0].html.slice(0, 160) : ''));
+        }""", [selector, WCAG_TAGS])
+    return list(result)

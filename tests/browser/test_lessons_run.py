@@ -1,5 +1,6 @@
 """Every lesson runs all its cells in the browser without an error, and every quiz is an
-interactive widget (not the text fallback shown where widgets cannot render).
+interactive widget; its text fallback, which sits beside it for exported pages, is hidden;
+the lesson's outputs pass axe-core's WCAG 2.1 A and AA rules.
 
 Screenshots: test-artifacts/browser/lessons-run-all/lesson-NN-....png.
 """
@@ -10,12 +11,13 @@ import pytest
 
 from deepfake_ethics.bank import get_quiz
 
-from .lab import ROOT, LessonPage, check_button, option, quiz_ids
+from .lab import ROOT, LessonPage, axe_violations, check_button, option, quiz_ids
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 FALLBACK = "Open this notebook in JupyterLab"  # only in the text fallback of a quiz
+VISIBLE = "els => els.filter(e => e.getClientRects().length > 0).length"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,10 @@ def test_lesson_runs_in_the_browser(lab, page, story, notebook):
 
         assert lesson.error_outputs() == [], f"{notebook.name} has error output"
         texts = lesson.outputs().all_text_contents()
-        assert not [t for t in texts if FALLBACK in t], "a quiz shows its text fallback"
+        fallbacks = lesson.panel.locator(".dfe-quiz-static")
+        assert fallbacks.count() == len(ids)  # one text version beside each widget...
+        assert sum(FALLBACK in t for t in texts) == len(ids)
+        assert fallbacks.evaluate_all(VISIBLE) == 0, "a quiz shows its text fallback"  # hidden
         assert not [t for t in texts if "Error displaying widget" in t]
         assert lesson.quizzes.count() == len(ids)
         for index, quiz_id in enumerate(ids):
@@ -46,9 +51,19 @@ def test_lesson_runs_in_the_browser(lab, page, story, notebook):
             assert check_button(box).is_enabled()
             for i in range(len(quiz.options)):
                 assert option(box, quiz, i).is_enabled(), (quiz_id, i)
-        # Every figure, the progress chart included, has alt text.
-        alts = lesson.panel.locator(".jp-OutputArea-output img").evaluate_all(
+        # Every figure, the progress chart included, has alt text. (A quiz's hidden set-up
+        # image is no figure: it is decorative, so its alt text is rightly empty.)
+        alts = lesson.panel.locator(".jp-OutputArea-output img:not(.dfe-quiz-setup)").evaluate_all(
             "imgs => imgs.map(i => i.getAttribute('alt') || '')")
         assert all(a.strip() for a in alts), alts
+        # The course's own outputs, a quiz's feedback included, pass axe-core's WCAG 2.1
+        # A and AA rules.
+        if ids:
+            box, quiz = lesson.quizzes.first, get_quiz(ids[0])
+            option(box, quiz, 0).click()
+            check_button(box).click()
+        violations = axe_violations(
+            page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
+        assert violations == [], "\n".join(violations)
     finally:
         lab.shutdown_kernels()  # two cores: one kernel at a time

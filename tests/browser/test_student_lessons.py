@@ -1,8 +1,11 @@
 """A student works through lesson 02 in JupyterLab, in a real browser.
 
 Start page -> open the legal-aspects lesson -> run all cells -> answer a quiz wrongly with
-the mouse and read that option's feedback -> try again, answer rightly and read the
-explanation -> answer another quiz with the keyboard alone -> see the progress view update.
+the mouse and read that option's feedback and the hint (not the answer) -> try again,
+answer rightly and read the explanation -> answer another quiz with the keyboard alone
+(arrow keys between options, which never move JupyterLab's cells; focus on the announced
+feedback after Check) -> arrow keys choose on round buttons -> a reflection shows every
+position and keeps the student's own reasoning -> see the progress view update.
 Screenshots: test-artifacts/browser/student-lessons/.
 """
 
@@ -17,13 +20,17 @@ from deepfake_ethics.bank import get_quiz, quizzes
 
 from .lab import (
     LessonPage,
+    active_cell,
+    answer_button,
     check_button,
     expect,
     feedback,
     option,
+    option_labels,
     plain,
     quiz_ids,
     retry_button,
+    shown_options,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -79,7 +86,8 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     shots.shot("lesson-02-all-cells-run", show=lesson.quizzes.nth(0))
     shots.shot("progress-before-answering", show=progress_cell)
 
-    # 4. Mouse: a wrong option, then Check; the feedback is about that option.
+    # 4. Mouse: a wrong option, then Check; the feedback is about that option, with the
+    #    quiz's hint and without the explanation (the answer comes later).
     box = lesson.quizzes.nth(mi)
     wrong = next(i for i, o in enumerate(mq.options) if not o.correct)
     option(box, mq, wrong).click()
@@ -89,12 +97,16 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     expect(feedback(box)).to_contain_text("✘ Not quite.")
     expect(feedback(box)).to_contain_text(f"✘ Not right: {mq.options[wrong].text}")
     expect(feedback(box)).to_contain_text(plain(mq.options[wrong].feedback)[:80])
+    expect(feedback(box)).to_contain_text(f"➜ Hint: {plain(mq.hint)[:60]}")
+    expect(feedback(box)).not_to_contain_text("Explanation.")
+    expect(feedback(box)).to_be_focused()  # focus follows the feedback after Check
+    expect(answer_button(box)).to_be_visible()
     expect(check_button(box)).to_be_disabled()
-    shots.shot("mouse-quiz-wrong-answer-feedback", show=feedback(box), where="center")
+    shots.shot("mouse-quiz-wrong-answer-hint", show=feedback(box), where="center")
 
     # 5. Try again clears the answer; the right option gives "Correct" and the explanation.
     retry_button(box).click()
-    expect(feedback(box)).to_have_count(0)
+    expect(feedback(box)).to_have_text("")
     expect(check_button(box)).to_be_enabled()
     expect(option(box, mq, wrong)).not_to_be_checked()
     shots.shot("mouse-quiz-try-again", show=box)
@@ -105,35 +117,84 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     expect(feedback(box)).to_contain_text("Explanation.")
     expect(feedback(box)).to_contain_text(plain(mq.explanation)[:80])
     expect(feedback(box).get_by_role("link").first).to_be_visible()  # the sources
+    expect(answer_button(box)).to_be_hidden()
     shots.shot("mouse-quiz-right-answer-explanation", show=feedback(box), where="center")
 
-    # 6. Keyboard alone: Tab moves through the options, Space chooses, Enter checks.
+    # 6. Keyboard alone: the arrow keys move between the options (in the learner's own
+    #    order) and never move JupyterLab's cell selection; Space ticks, Tab reaches Check,
+    #    Enter checks, and focus lands on the feedback, a polite live region.
     box = lesson.quizzes.nth(ki)
-    wanted = set(kq.correct_indices) or {0}  # a reflection: any view
-    option(box, kq, 0).focus()  # the student has arrived at the quiz
-    for i in range(len(kq.options)):
-        control = option(box, kq, i)
-        expect(control).to_be_focused()
-        if i in wanted:
+    labels = option_labels(box)
+    assert sorted(labels) == sorted(o.text for o in kq.options)
+    wanted = {kq.options[i].text for i in kq.correct_indices} or {labels[0]}
+    controls = shown_options(box)
+    controls.nth(0).focus()  # the student has arrived at the quiz
+    cell = active_cell(page)
+    for k, label in enumerate(labels):
+        expect(controls.nth(k)).to_be_focused()
+        if label in wanted and kq.kind == "multiple":
             page.keyboard.press("Space")
-            expect(control).to_be_checked()
-        page.keyboard.press("Tab")
+            expect(controls.nth(k)).to_be_checked()
+        if k < len(labels) - 1:
+            page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # from the last option back to the first
+    expect(controls.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(controls.nth(len(labels) - 1)).to_be_focused()
+    assert active_cell(page) == cell, "an arrow key moved JupyterLab's cell selection"
+    page.keyboard.press("Tab")
     expect(check_button(box)).to_be_focused()
     shots.shot("keyboard-quiz-answers-chosen", show=box)
     page.keyboard.press("Enter")
     expect(feedback(box)).to_contain_text(
         "✔ Correct." if kq.correct_indices else "Thank you for choosing")
     expect(feedback(box)).to_contain_text(plain(kq.explanation)[:80])
+    expect(feedback(box)).to_be_focused()
+    expect(feedback(box)).to_have_attribute("aria-live", "polite")
+    expect(feedback(box)).to_have_attribute("role", "status")
     shots.shot("keyboard-quiz-feedback", show=feedback(box), where="center")
 
-    # 7. The progress view, run again, counts the two answers.
+    # ... and on round buttons an arrow key also chooses, as in any radio group.
+    ri, rq = next((i, q) for i, q in enumerate(shown)
+                  if q.kind == "single" and i not in (mi, ki))
+    box = lesson.quizzes.nth(ri)
+    radios = shown_options(box)
+    radios.nth(0).focus()
+    cell = active_cell(page)
+    page.keyboard.press("ArrowDown")
+    expect(radios.nth(1)).to_be_focused()
+    expect(radios.nth(1)).to_be_checked()
+    page.keyboard.press("ArrowUp")
+    expect(radios.nth(0)).to_be_checked()
+    expect(radios.nth(1)).not_to_be_checked()
+    assert active_cell(page) == cell, "an arrow key moved JupyterLab's cell selection"
+    shots.shot("keyboard-radio-arrows", show=box)
+
+    # 7. A reflection shows every position after a choice, and a box for the student's
+    #    own reasoning, which is saved with their progress.
+    fi, fq = next((i, q) for i, q in enumerate(shown) if q.kind == "reflection")
+    box = lesson.quizzes.nth(fi)
+    labels = option_labels(box)
+    option(box, fq, fq.options.index(next(o for o in fq.options if o.text == labels[0]))).click()
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text(f"➜ Your view: {labels[0]}")
+    expect(feedback(box).get_by_text("◇ Another view:")).to_have_count(len(labels) - 1)
+    for o in fq.options:
+        expect(feedback(box)).to_contain_text(plain(o.feedback)[:60])
+    reasoning = box.get_by_role("textbox", name="Your reasoning")
+    reasoning.fill("Narrow laws survive review; labels alone do not stop a late fake.")
+    box.get_by_role("button", name=re.compile(r"(^|\W)Save my reasoning$")).click()
+    expect(box).to_contain_text("Saved with your progress")
+    shots.shot("reflection-every-position-and-reasoning", show=reasoning, where="center")
+
+    # 8. The progress view, run again, counts the two answers.
     progress_cell.locator(".jp-InputPrompt").click()
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                  "jp-button[data-command='notebook:run-cell-and-select-next']").click()
-    expect(caption).to_contain_text(f"You have answered {before + 2} of ")
+    expect(caption).to_contain_text(f"You have answered {before + 3} of ")
     lesson_total = sum(q.lesson == mq.lesson for q in quizzes().values())
     alt = progress_cell.locator("img").get_attribute("alt")
-    assert f"{mq.lesson_title}: 2 of {lesson_total} answered" in alt
+    assert f"{mq.lesson_title}: 3 of {lesson_total} answered" in alt
     shots.shot("progress-updated", show=progress_cell)
 
     # ... and the answers are in the student's progress file (the server's temporary one).
@@ -141,3 +202,5 @@ def test_student_answers_quizzes_with_mouse_and_keyboard(lab, page, story):
     assert record[mq.id]["attempts"] == 2 and record[mq.id]["first_correct"] is False
     assert record[mq.id]["correct"] is True
     assert record[kq.id]["attempts"] == 1
+    notes = json.loads((lab.state / "progress.json").read_text())["notes"]
+    assert notes[fq.id]["text"].startswith("Narrow laws survive review")

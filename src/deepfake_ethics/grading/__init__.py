@@ -14,7 +14,10 @@ Grader side (nbgrader preprocessors and commands, in the grader's own process):
 * :mod:`.judge`         comparing recorded answers with keys, with partial credit;
 * :mod:`.preprocessors` the judge's verdicts as nbgrader outputs; inert, capped output;
 * :mod:`.feedback`      feedback without keys, mark schemes or solutions;
-* :mod:`.parallel`      ``deepfake-ethics autograde``: the class in parallel;
+* :mod:`.parallel`      ``deepfake-ethics autograde``: the class in parallel, each worker
+                        (:mod:`.worker`) with its own list of students;
+* :mod:`.names`         student ids and assignment names that are safe to grade;
+* :mod:`.gradebook_url` where the gradebook is, and whether its URL can work;
 * :mod:`.course`        ``deepfake-ethics new-course``: a private course directory.
 """
 

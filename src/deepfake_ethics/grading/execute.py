@@ -98,7 +98,7 @@ class GradeExecute(Execute):
                 self.preprocess_cell(cell, resources, index)
             for cell_id, key in calls:
                 self._run_calls(cell_id, key)
-        self.set_widgets_metadata()
+        # Widget state is not kept: student widgets could carry HTML into the formgrader.
 
     # -- cells ---------------------------------------------------------------------------
 

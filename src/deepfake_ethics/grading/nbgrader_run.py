@@ -21,6 +21,14 @@ def nbgrader_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def put_on_path() -> None:
+    """Put this Python's ``bin`` folder first on this process's PATH (for in-process
+    nbgrader, which starts ``alembic`` by name), unless it is there already."""
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[:1] != [bin_dir]:
+        os.environ["PATH"] = nbgrader_env()["PATH"]
+
+
 def nbgrader_command(*args: str) -> list[str]:
     """The command line that runs ``nbgrader <args>`` with this Python."""
     return [sys.executable, "-m", "nbgrader", *args]

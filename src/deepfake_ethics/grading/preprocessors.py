@@ -86,6 +86,11 @@ class NeutraliseOutputs(NbGraderPreprocessor):
     max_output_bytes = Integer(64_000, config=True, help="Output kept per cell, in bytes.")
     max_image_bytes = Integer(1_000_000, config=True, help="Largest image kept, in bytes.")
 
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]
+                   ) -> tuple[NotebookNode, dict[str, Any]]:
+        nb.metadata.pop("widgets", None)  # widget state could render student HTML
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:
         if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):
@@ -97,9 +102,14 @@ class NeutraliseOutputs(NbGraderPreprocessor):
         return cell, resources
 
 
+_SCRIPT_URL = re.compile(r"(java|vb)script\s*:|data\s*:\s*text/html", re.I)
+
+
 def escape_markup(text: str) -> str:
-    """Student Markdown with every ``<`` and ``>`` shown as text, never as HTML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Student Markdown with every ``<`` and ``>`` shown as text, never as HTML, and no
+    link that would run a script when clicked."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SCRIPT_URL.sub(lambda m: m.group(0).replace(":", "&#58;"), text)
 
 
 def neutralise(outputs: list[NotebookNode], max_bytes: int, max_image: int

@@ -1,0 +1,42 @@
+"""The learner's progress as a chart: quizzes answered, and right at the first try, per
+lesson (the records themselves live in :mod:`deepfake_ethics.progress`)."""
+
+from __future__ import annotations
+
+from .plots import PALETTE, FigureImage, axes_with_margins, course_style, new_figure, render
+from .progress import ProgressStore, default_store, summary
+
+
+@course_style()
+def show_progress(store: ProgressStore | None = None) -> FigureImage:
+    """A chart of quizzes answered, and answered right at the first try, per lesson."""
+    rows = summary(store)
+    labels = [f"{r['lesson'][:2]} {r['title']}" for r in rows][::-1]
+    fig = new_figure(8, 1.3 + 0.5 * len(rows), layout=None)
+    ax = axes_with_margins(fig, labels, title="Your progress", extra_top=0.2)
+    ys = range(len(rows))
+    rev = rows[::-1]
+    ax.barh(ys, [r["quizzes"] for r in rev], color="white", edgecolor="#555555",
+            label="quizzes in the lesson")
+    ax.barh(ys, [r["answered"] for r in rev], color=PALETTE[5], edgecolor="#555555",
+            hatch="//", label="answered")
+    ax.barh(ys, [r["first_try_right"] for r in rev], height=0.4, color=PALETTE[0],
+            edgecolor="black", label="right at the first try")
+    for y, r in zip(ys, rev, strict=True):
+        ax.annotate(f"  {r['answered']}/{r['quizzes']} answered, {r['first_try_right']} right "
+                    "first time", (r["quizzes"], y), va="center", fontsize=9)
+    ax.set_yticks(list(ys), labels)
+    most = max((r["quizzes"] for r in rows), default=1)
+    ax.set_xlim(0, most * 2.1)
+    ax.set_xlabel("Quizzes")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
+              frameon=False)
+    answered = sum(r["answered"] for r in rows)
+    total = sum(r["quizzes"] for r in rows)
+    alt = "Bar chart of quiz progress per lesson. " + "; ".join(
+        f"{r['title']}: {r['answered']} of {r['quizzes']} answered, "
+        f"{r['first_try_right']} right at the first try" for r in rows) + "."
+    caption = f"You have answered {answered} of {total} quizzes."
+    if (store or default_store()).in_memory:
+        caption += " Progress is kept in memory only for this session."
+    return render(fig, alt, caption)
