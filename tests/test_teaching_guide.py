@@ -68,3 +68,17 @@ def test_links_resolve_and_the_guide_is_linked():
         assert (GUIDE.parent / target.split("#")[0]).resolve().exists(), target
     for doc in ("README.md", "docs/instructors.md"):
         assert "teaching-guide.md" in (ROOT / doc).read_text(encoding="utf-8"), doc
+
+
+def test_every_reflection_quiz_has_a_discussion_plan():
+    """The guide names every reflection of the content bank (they change as quizzes do)."""
+    import yaml
+
+    text = GUIDE.read_text(encoding="utf-8")
+    folder = ROOT / "src" / "deepfake_ethics" / "content" / "quizzes"
+    reflections = [quiz["id"] for path in sorted(folder.glob("*.yaml"))
+                   for quiz in yaml.safe_load(path.read_text(encoding="utf-8"))["quizzes"]
+                   if quiz.get("kind") == "reflection"]
+    assert reflections
+    for quiz_id in reflections:
+        assert text.count(f"`{quiz_id}`") >= 2, f"{quiz_id}: in the table and in a plan"
