@@ -18,7 +18,7 @@ help:
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
-	@echo "make release    regenerate release/ from source/ with nbgrader (then commit it)"
+	@echo "make release    write the self-study cells, regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
 	@echo "make lint       ruff"
 
@@ -55,6 +55,7 @@ navigation: $(STAMP)
 	$(BIN)/python scripts/update_navigation.py
 
 release: $(STAMP)
+	$(BIN)/python scripts/practice_cells.py
 	$(BIN)/python scripts/release.py
 	$(BIN)/python scripts/update_navigation.py
 

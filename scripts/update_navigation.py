@@ -2,7 +2,8 @@
 
 The navigation cell is the markdown cell tagged ``navigation``. It links the previous
 lesson, the start page and the next lesson, and the lesson's graded assignment: the
-released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's.
+released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's (an
+alternative assignment, ``release/aNN-alt-*``, is offered by the lesson itself).
 Run ``make navigation`` after adding, renaming or retitling a lesson or an assignment.
 """
 
@@ -20,7 +21,8 @@ MARKER = "<!-- navigation: written by scripts/update_navigation.py, do not edit 
 def assignment_for(lesson: Path) -> Path | None:
     """The released notebook of the assignment that goes with this lesson, if any."""
     number = lesson.name[:2]
-    found = sorted(RELEASE_DIR.glob(f"a{number}-*/*.ipynb"))
+    found = sorted(p for p in RELEASE_DIR.glob(f"a{number}-*/*.ipynb")
+                   if not p.parent.name.startswith(f"a{number}-alt-"))  # alternatives aside
     return found[0] if found else None
 
 

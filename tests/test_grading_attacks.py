@@ -50,9 +50,8 @@ def _always_equal() -> dict[str, str]:
     yes_set = ("class YesSet(frozenset):\n    def __eq__(self, other):\n        return True\n"
                "    __hash__ = frozenset.__hash__\n")
     cells = {"answer2_1": yes + 'answer2_1 = Yes("tool")',
-             "answer2_2": yes + 'answer2_2 = Yes("defiance-act")',
-             "answer2_8": yes + "def ai_act_disclosure(case):\n    return Yes('none')\n"}
-    for i in range(3, 8):
+             "answer2_2": yes + 'answer2_2 = Yes("defiance-act")'}
+    for i in range(3, 10):
         cells[f"answer2_{i}"] = yes_set + f"answer2_{i} = YesSet()"
     return cells
 
@@ -400,6 +399,6 @@ def test_feedback_says_per_question_why_points_were_lost(graded):
     html = _feedback(graded["course"], "blank")
     assert "has no answer" in html
     model = _feedback(graded["course"], "model")
-    assert "decided all 8 hidden cases correctly" in model
+    assert "right, every option judged correctly" in model
     # the visible check's "fine" message is in the cell's code only, never beside a verdict
     assert model.count("The form of answer2_1 is fine") == 1

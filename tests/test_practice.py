@@ -1,15 +1,25 @@
-"""Self-study checks for the assignments: right, wrong, blank, hints, model answers, and
-what a class environment (no source/) says."""
+"""Self-study checks for the assignments: for every autograded question of every
+assignment, a right, a wrong and a blank answer; hints that do not give the answer; model
+answers only after an attempt; and what a class environment (no source/) says."""
 
 from __future__ import annotations
 
+import copy
+import os
+import re
 import sys
 
+import matplotlib
 import pytest
+from conftest import ROOT
 from IPython.core.interactiveshell import InteractiveShell
+from nbgrader_course import assignments, meta, notebook_name, read, strip_markers
 
 from deepfake_ethics import practice
-from deepfake_ethics.practice import CLASS_NOTE, questions
+from deepfake_ethics.grading.keys import answer_names, split_key
+from deepfake_ethics.practice import CLASS_NOTE, CLASS_NOTE_SHORT, questions
+
+matplotlib.use("Agg")
 
 
 @pytest.fixture()
@@ -24,51 +34,178 @@ def shell():
     sys.modules["__main__"] = main
 
 
-def test_check_right_wrong_and_blank(shell, capsys):
-    q = questions("a02-legal-aspects")
-    assert {"2.1", "2.3", "2.8"} <= set(q)
-    shell.user_ns["answer2_1"] = ...
-    q["2.1"].check()
-    assert "has no answer" in capsys.readouterr().out
-    shell.user_ns["answer2_1"] = "tool"
-    q["2.1"].check()
-    assert "✘ Not yet" in capsys.readouterr().out
-    shell.user_ns["answer2_1"] = "use"
-    q["2.1"].check()
-    assert "✔ Right" in capsys.readouterr().out
+@pytest.fixture(autouse=True)
+def fresh_session(monkeypatch):
+    """Each test starts a new "session": the class note has not been shown yet."""
+    monkeypatch.setattr(practice, "_class_note_shown", False)
 
 
-def test_partial_credit_and_decision_functions(shell, capsys):
+def keys(assignment: str) -> dict[str, dict]:
+    """Question number -> answer key, read from the source notebook."""
+    found = {}
+    for cell in read(ROOT / "source" / assignment / notebook_name(assignment)).cells:
+        if cell.cell_type == "code" and meta(cell).get("grade"):
+            _, key = split_key(cell.source, meta(cell)["grade_id"])
+            found[practice._number(meta(cell)["grade_id"])] = key
+    return found
+
+
+def run_model_answers(shell, assignment: str) -> None:
+    """Run the source notebook's code as a student with the model answers would (in the
+    current folder, which must be the assignment's); practice cells too."""
+    nb = read(ROOT / "source" / assignment / notebook_name(assignment))
+    assert os.getcwd() == str(ROOT / "source" / assignment)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "quiz(" in cell.source:
+            continue
+        source = strip_markers(split_key(cell.source, "cell")[0])
+        source = "\n".join(line for line in source.splitlines()
+                           if not line.rstrip().endswith("= ..."))
+        result = shell.run_cell(source, silent=True)
+        assert result.success, f"{assignment}: {cell.source[:80]!r}: {result.error_in_exec}"
+
+
+def wrong_value(key: dict, shell) -> None:
+    """Put a wrong answer of the right form into the shell for this key."""
+    kind = key["kind"]
+    ns = shell.user_ns
+    if kind == "choice":
+        ns[key["answer"]] = "not-" + key["expect"]
+    elif kind == "choices":
+        ns[key["answer"]] = set() if key["expect"] else {"not-an-option"}
+    elif kind == "number":
+        ns[key["answer"]] = key["expect"] + 10 * key["tolerance"] + 1000
+    elif kind == "exact":
+        expect = key["expect"]
+        ns[key["answer"]] = (not expect) if isinstance(expect, bool) else (
+            "0" * 64 if isinstance(expect, str) else expect + 1)
+    elif kind == "bar_chart":
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.bar(["x"], [1])
+        ns[key["answer"]] = fig
+    elif kind == "calls":
+        first = key["cases"][0]["expect"]
+        shell.run_cell(f"def {key['function']}(*args):\n    return {first!r}\n")
+    elif kind == "signed_manifest":
+        manifest, signature, public_key = key["answers"]
+        ns[signature] = bytes(64)
+    else:  # a new kind of key needs a wrong answer here
+        raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT / "source" / assignment)  # where a learner's notebook runs
+    q = questions(assignment)
+    assert set(q) == set(keys(assignment)), "every autograded question can be practised"
+    run_model_answers(shell, assignment)
+    capsys.readouterr()
+    saved = dict(shell.user_ns)
+    for number, key in keys(assignment).items():
+        q[number].check()
+        out = capsys.readouterr().out
+        assert out.startswith("✔ Right"), f"{assignment} {number}: {out}"
+        assert f'q["{number}"].solution()' in out
+        wrong_value(key, shell)
+        q[number].check()
+        out = capsys.readouterr().out
+        assert out.startswith("✘ Not yet"), f"{assignment} {number}: {out}"
+        assert f'q["{number}"].hint()' in out, "a wrong answer points to the hint"
+        for name in answer_names(key):
+            shell.user_ns[name] = ...
+        q[number].check()
+        out = capsys.readouterr().out
+        assert out.startswith("✘ Not yet") and ("has no answer" in out or "could not" in out), \
+            f"{assignment} {number}: {out}"
+        shell.user_ns.clear()
+        shell.user_ns.update(copy.copy(saved))
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_every_key_has_a_hint_and_an_explanation(assignment):
+    for number, key in keys(assignment).items():
+        hint, explain = key.get("hint", ""), key.get("explain", "")
+        assert len(hint.split()) >= 8, f"{assignment} {number}: a hint of a sentence or more"
+        assert len(explain.split()) >= 20, f"{assignment} {number}: an explanation"
+        assert not re.search(r"\bBEGIN\b|\bEND\b", hint + explain)
+        if key["kind"] == "choice":
+            assert f'"{key["expect"]}"' not in hint and f"'{key['expect']}'" not in hint, \
+                f"{assignment} {number}: the hint names the answer"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_source_has_a_practice_cell_after_every_autograded_test(assignment):
+    nb = read(ROOT / "source" / assignment / notebook_name(assignment))
+    cells = nb.cells
+    setup = [c for c in cells if meta(c).get("grade_id") == "practice_setup"]
+    assert len(setup) == 1 and f'questions("{assignment}")' in setup[0].source
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code" and meta(cell).get("grade"):
+            number = practice._number(meta(cell)["grade_id"])
+            after = cells[i + 1]
+            assert "practice" in after.metadata.get("tags", []), meta(cell)["grade_id"]
+            assert after.source.splitlines() == [f'q["{number}"].check()',
+                                                 f'# q["{number}"].hint()',
+                                                 f'# q["{number}"].solution()']
+
+
+def test_partial_credit_and_hints_never_give_the_answer(shell, capsys):
     q = questions("a02-legal-aspects")
     shell.user_ns["answer2_3"] = {"visible-label"}
     q["2.3"].check()
     assert "Partly right (0.5 of 1" in capsys.readouterr().out
-    shell.run_cell("def ai_act_disclosure(case):\n    return 'none'\n")
-    q["2.8"].check()
-    assert "of the 8 hidden cases" in capsys.readouterr().out
-
-
-def test_solution_only_after_an_attempt_and_hints_never_give_the_answer(shell, capsys):
-    q = questions("a02-legal-aspects")
-    q["2.1"].solution()
-    assert "Try it first" in capsys.readouterr().out
     q["2.1"].hint()
     hint = capsys.readouterr().out
     assert hint.startswith("Hint:") and '"use"' not in hint
+
+
+def test_solution_only_after_an_attempt_with_its_explanation(shell, capsys):
+    q = questions("a02-legal-aspects")
+    q["2.1"].solution()
+    assert "Try it first" in capsys.readouterr().out
     shell.user_ns["answer2_1"] = "tool"
     q["2.1"].check()
     q["2.1"].solution()
     out = capsys.readouterr().out
     assert 'answer2_1 = "use"' in out and "BEGIN SOLUTION" not in out
+    assert "Why: The TAKE IT DOWN Act" in out
 
 
-def test_a_class_environment_says_the_instructor_grades(shell, capsys, monkeypatch):
+def test_an_unknown_question_number_names_the_ones_there_are():
+    with pytest.raises(KeyError, match="2.1"):
+        questions("a02-legal-aspects")["7.7"]
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_a_class_environment_says_the_instructor_grades(assignment, shell, capsys,
+                                                        monkeypatch):
     monkeypatch.setattr(practice, "find_source", lambda *args: None)
-    q = questions("a02-legal-aspects")
-    for action in ("check", "hint", "solution"):
-        getattr(q["2.1"], action)()
-        assert capsys.readouterr().out.strip() == CLASS_NOTE
-    monkeypatch.undo()
+    q = questions(assignment)
+    number = next(iter(keys(assignment)))
+    outputs = []
+    for action in ("check", "hint", "solution", "check"):
+        getattr(q[number], action)()
+        outputs.append(capsys.readouterr().out.strip())
+    assert outputs[0] == CLASS_NOTE, "in full the first time in a session"
+    assert outputs[1:] == [CLASS_NOTE_SHORT] * 3, "briefly afterwards"
+
+
+def test_never_during_grading(shell, capsys, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    shell.user_ns["answer2_1"] = "use"
     questions("a02-legal-aspects")["2.1"].check()
-    assert capsys.readouterr().out.strip() == CLASS_NOTE, "never during grading"
+    assert capsys.readouterr().out.strip() == CLASS_NOTE
+
+
+def test_a_fetched_assignment_without_source_gets_the_class_note(tmp_path, monkeypatch,
+                                                                  shell, capsys):
+    """A student's fetched folder (~/<course>/<assignment>/) has no source/ above it."""
+    folder = tmp_path / "home" / "deepfake-ethics" / "a02-legal-aspects"
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(practice, "_beside_package", lambda: tmp_path / "site-packages")
+    assert practice.find_source("a02-legal-aspects") is None
+    questions("a02-legal-aspects")["2.1"].check()
+    assert capsys.readouterr().out.strip() == CLASS_NOTE

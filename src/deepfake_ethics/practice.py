@@ -10,8 +10,11 @@ A learner who opens an assignment for practice (from a copy of the whole course,
     q["2.1"].solution()   # after a check: the model answer and its explanation
 
 In a class environment the course's ``source/`` is not there, so these say that the
-instructor grades the work. Grading itself never uses this module: it judges recorded
-answers outside the student's kernel (:mod:`deepfake_ethics.grading`).
+instructor grades the work: in full the first time in a session (a kernel), briefly after
+that. Grading itself never uses this module (while nbgrader runs a notebook, every call
+prints the class note): it judges recorded answers outside the student's kernel
+(:mod:`deepfake_ethics.grading`). The hint and the explanation come from the optional
+``"hint"`` and ``"explain"`` fields of each answer key in ``source/``.
 """
 
 from __future__ import annotations
@@ -30,17 +33,34 @@ from .grading.recording import NotPlain, describe_figure, to_plain
 CLASS_NOTE = ("In this class your instructor grades this question, so the course's answer "
               "key is not here. The check of the form of your answer (the cell above) is "
               "what you can run; your feedback will say the rest.")
+CLASS_NOTE_SHORT = "(Graded by your instructor: no self-study check here, as said above.)"
+_class_note_shown = False
+
+
+def class_note() -> str:
+    """The class note: in full the first time in a session (a kernel), then briefly."""
+    global _class_note_shown
+    if _class_note_shown:
+        return CLASS_NOTE_SHORT
+    _class_note_shown = True
+    return CLASS_NOTE
 _MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
+
+
+def _beside_package() -> Path:
+    """The folder that holds src/ when the package is installed from a copy of the course
+    (an editable install); for an installed wheel, a folder without source/."""
+    import deepfake_ethics
+
+    return Path(deepfake_ethics.__file__).resolve().parents[2]
 
 
 def find_source(assignment: str, start: Path | None = None) -> Path | None:
     """The instructor notebook of ``assignment`` in a copy of the course, if there is one:
     looked for above the working folder, then beside the installed package."""
-    import deepfake_ethics
-
     places = [start or Path.cwd()]
     places += list(places[0].resolve().parents)
-    places.append(Path(deepfake_ethics.__file__).resolve().parents[2])
+    places.append(_beside_package())
     for folder in places:
         candidate = folder / "source" / assignment / f"{assignment}.ipynb"
         if candidate.is_file():
@@ -109,18 +129,21 @@ class Question:
         """Say whether the current answer is right, and why not."""
         verdict = self.verdict()
         if verdict is None:
-            print(CLASS_NOTE)
+            print(class_note())
             return
         self.checked = True
         mark = {"correct": "✔ Right", "partly right": "◑ Partly right",
                 "no points": "✘ Not yet"}[verdict.status]
+        me = f'q["{self.number}"]'
+        then = (f"Why it is right: {me}.solution()" if verdict.status == "correct"
+                else f"A nudge: {me}.hint(); the model answer: {me}.solution()")
         print(f"{mark} ({verdict.score:g} of {verdict.max_score:g} point(s)). "
-              f"{verdict.message}")
+              f"{verdict.message}\n{then}")
 
     def hint(self) -> None:
         """A nudge towards the answer, without giving it."""
         if self.key is None:
-            print(CLASS_NOTE)
+            print(class_note())
             return
         print("Hint: " + self.key.get("hint", "Read the rule the question names again, "
                                       "and apply it to each fact of the scenario."))
@@ -128,7 +151,7 @@ class Question:
     def solution(self) -> None:
         """The model answer and its explanation, after at least one check."""
         if self.key is None:
-            print(CLASS_NOTE)
+            print(class_note())
             return
         if not self.checked:
             print(f"Try it first: write your answer, run its cell, then "
@@ -141,7 +164,8 @@ class Question:
 
 
 def _number(grade_id: str) -> str:
-    match = re.search(r"(\d+)_(\d+)$", grade_id)
+    """ "answer2_1" and "test_answer2_1" -> "2.1"."""
+    match = re.search(r"(\d+)_(\d+[a-z]?)$", grade_id)
     return f"{match.group(1)}.{match.group(2)}" if match else grade_id
 
 
@@ -149,12 +173,14 @@ def questions(assignment: str, start: Path | None = None) -> dict[str, Question]
     """The autograded questions of an assignment, by number ("2.1"), ready for practice."""
     import nbformat
 
+    if os.environ.get("NBGRADER_EXECUTION"):  # never during grading
+        return _ClassQuestions()
     source = find_source(assignment, start)
-    if source is None or os.environ.get("NBGRADER_EXECUTION"):
+    if source is None:
         return _ClassQuestions()
     nb = nbformat.read(source, as_version=4)
     solutions: dict[str, str] = {}
-    found: dict[str, Question] = {}
+    found = _Questions()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
@@ -169,6 +195,14 @@ def questions(assignment: str, start: Path | None = None) -> dict[str, Question]
                 found[number] = Question(number, key, float(meta.get("points", 0)),
                                          solutions.get(number, ""))
     return found
+
+
+class _Questions(dict):
+    """The questions of an assignment; an unknown number says which numbers exist."""
+
+    def __missing__(self, number: str) -> Question:
+        raise KeyError(f"No autograded question {number!r} in this assignment; the numbers "
+                       f"are {', '.join(sorted(self))}.")
 
 
 class _ClassQuestions(dict):
