@@ -402,3 +402,18 @@ def test_feedback_says_per_question_why_points_were_lost(graded):
     assert "right, every option judged correctly" in model
     # the visible check's "fine" message is in the cell's code only, never beside a verdict
     assert model.count("The form of answer2_1 is fine") == 1
+
+
+def test_without_the_course_pipeline_grading_fails_closed(tmp_path):
+    """If nbgrader ever grades without the course's preprocessors (a broken or replaced
+    nbgrader_config.py), every keyed test cell raises: no one gets points by default."""
+    course = generated_course(tmp_path)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        "c.CourseDirectory.course_id = 'deepfake-ethics'\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{course / 'gradebook.db'}'\n")
+    submit(course, "model", A, student_notebook(course, A))
+    nbgrader(course, "autograde", A, "--force", check=False)
+    assert _scores(course)["model"] == 0
+    text = _outputs_text(_autograded(course, "model"))
+    assert "graded only with the course" in text

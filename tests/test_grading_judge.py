@@ -11,6 +11,7 @@ from nbgrader_course import assignments, notebook_name, read
 
 from deepfake_ethics.grading.judge import PARTIAL_CREDIT_RULE, judge
 from deepfake_ethics.grading.keys import (
+    FAIL_CLOSED,
     KeyFormatError,
     calls_code,
     parse_key,
@@ -71,6 +72,9 @@ def test_every_assignment_test_cell_has_a_valid_key():
             if cell.cell_type == "code" and grade.get("grade"):
                 _, key = split_key(cell.source, grade["grade_id"])
                 assert key is not None, grade["grade_id"]
+                # Fail closed: run by nbgrader without the course's pipeline, the hidden
+                # region raises (the test earns nothing) instead of passing silently.
+                assert FAIL_CLOSED in cell.source, grade["grade_id"]
                 found += 1
     assert found >= 30
 
