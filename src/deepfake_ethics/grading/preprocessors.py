@@ -109,7 +109,9 @@ def escape_markup(text: str) -> str:
     """Student Markdown with every ``<`` and ``>`` shown as text, never as HTML, and no
     link that would run a script when clicked."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SCRIPT_URL.sub(lambda m: m.group(0).replace(":", "&#58;"), text)
+    # A zero-width space before the colon: no longer a URL scheme, and no entity that a
+    # Markdown renderer would decode back into one.
+    return _SCRIPT_URL.sub(lambda m: m.group(0).replace(":", "\u200b:"), text)
 
 
 def neutralise(outputs: list[NotebookNode], max_bytes: int, max_image: int
