@@ -16,6 +16,8 @@ import nbformat
 from common import ROOT, median_time, save, table
 from nbclient import NotebookClient
 
+from deepfake_ethics.layout import lesson_notebooks
+
 
 def run(nb_path: str | None) -> None:
     nb = nbformat.read(nb_path, as_version=4) if nb_path else nbformat.v4.new_notebook()
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         run(None)  # warm-up: file caches, compiled bytecode
         baseline = median_time(lambda: run(None), args.repeat)
         rows = []
-        for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        for path in lesson_notebooks(ROOT):
             seconds = median_time(lambda p=str(path): run(p), args.repeat)
             rows.append({"lesson": path.stem, "seconds": round(seconds, 3),
                          "ratio": round(seconds / baseline, 2)})

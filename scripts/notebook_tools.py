@@ -7,6 +7,8 @@ from pathlib import Path
 
 import nbformat
 
+from deepfake_ethics.layout import lesson_notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "notebooks"
 RELEASE_DIR = ROOT / "release"
@@ -16,7 +18,7 @@ INSTRUCTOR_DIR = ROOT / "instructor"
 
 def lessons() -> list[Path]:
     """Lesson notebooks in course order (their names sort: 00-..., 01-...)."""
-    return sorted(LESSON_DIR.glob("[0-9][0-9]-*.ipynb"))
+    return lesson_notebooks(ROOT)
 
 
 def course_notebooks() -> list[Path]:

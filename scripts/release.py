@@ -13,14 +13,14 @@ import sys
 from pathlib import Path
 
 from deepfake_ethics.grading.nbgrader_run import run_nbgrader
+from deepfake_ethics.layout import assignment_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def assignments(course: Path) -> list[str]:
     """Assignment names: the folders of source/ that contain a notebook."""
-    return sorted(p.name for p in (course / "source").iterdir()
-                  if p.is_dir() and any(p.glob("*.ipynb")))
+    return assignment_names(course)
 
 
 def generate(course: Path, names: list[str] | None = None) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from deepfake_ethics.layout import lesson_notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -22,7 +24,7 @@ def private_progress(tmp_path_factory, monkeypatch) -> Path:
 
 def lesson_paths() -> list[Path]:
     """The lesson notebooks in course order."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    return lesson_notebooks(ROOT)
 
 
 # Test files that autograde student code: they need the grading sandbox (bubblewrap).

@@ -12,6 +12,7 @@ import nbformat
 from conftest import ROOT
 
 from deepfake_ethics.grading.nbgrader_run import run_nbgrader
+from deepfake_ethics.layout import assignment_names
 
 MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 SECRET_REGION = re.compile(
@@ -21,8 +22,7 @@ SECRET_REGION = re.compile(
 
 def assignments() -> list[str]:
     """The assignments of the course (folders of source/ that hold a notebook)."""
-    return sorted(p.name for p in (ROOT / "source").iterdir()
-                  if p.is_dir() and any(p.glob("*.ipynb")))
+    return assignment_names(ROOT)
 
 
 def make_course(tmp: Path) -> Path:

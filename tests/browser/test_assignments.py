@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from deepfake_ethics.layout import assignment_names
+
 from .lab import ROOT, LessonPage, expect, menu_bar
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,13 +37,7 @@ SUCCESS = "Success! Your notebook passes all the tests."
 def assignment_name() -> str | None:
     """The assignment to use: a02-legal-aspects if it is there, else the first one that has
     both an instructor version (source/) and a student version (release/)."""
-    def names(folder: str) -> set[str]:
-        root = ROOT / folder
-        if not root.is_dir():
-            return set()
-        return {p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))}
-
-    both = sorted(names("release") & names("source"))
+    both = sorted(set(assignment_names(ROOT, "release")) & set(assignment_names(ROOT)))
     if not both:
         return None
     return PREFERRED if PREFERRED in both else both[0]

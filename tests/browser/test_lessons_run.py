@@ -10,12 +10,13 @@ from __future__ import annotations
 import pytest
 
 from deepfake_ethics.bank import get_quiz
+from deepfake_ethics.layout import lesson_notebooks
 
 from .lab import ROOT, LessonPage, axe_violations, check_button, option, quiz_ids
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = lesson_notebooks(ROOT)
 FALLBACK = "Open this notebook in JupyterLab"  # only in the text fallback of a quiz
 VISIBLE = "els => els.filter(e => e.getClientRects().length > 0).length"
 

@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..layout import assignment_names
 from . import gradebook_url, names
 from .nbgrader_run import run_nbgrader
 
@@ -74,9 +75,7 @@ class NewCourse:
 
 def available_assignments(origin: Path) -> list[str]:
     """The assignments of a course: folders of ``source/`` holding a notebook."""
-    source = origin / "source"
-    return sorted(p.name for p in source.iterdir()
-                  if p.is_dir() and any(p.glob("*.ipynb"))) if source.is_dir() else []
+    return assignment_names(origin)
 
 
 def new_course(directory: Path, origin: Path, assignments: list[str] | None = None,
