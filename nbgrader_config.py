@@ -19,15 +19,18 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     GetGrades,
     IgnorePattern,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from deepfake_ethics.grading.execute import GradeExecute
 from deepfake_ethics.grading.feedback import SanitizeFeedback
 from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
-from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs
+from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs, RestoreCells
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -74,6 +77,8 @@ c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
     "collapsed", "scrolled", "execution", "widgets"]
 
 # --- Autograding ----------------------------------------------------------------------
+c.Autograde.sanitize_preprocessors = [  # nbgrader's list; RestoreCells keeps the order
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
 # Student code runs only inside a bubblewrap sandbox (docs/grading-security.md); answer
 # keys never enter it: GradeExecute keeps them out and JudgeAnswers judges outside.
 c.Autograde.autograde_preprocessors = [  # nbgrader's list, with the course's steps

@@ -15,10 +15,11 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
 from .execute import cut_note, grading_state
@@ -172,3 +173,50 @@ def _is_image(value: str, mime: str) -> bool:
     except ValueError:
         return False
     return head.startswith(b"\x89PNG") if mime == "image/png" else head.startswith(b"\xff\xd8")
+
+
+class RestoreCells(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, restoring deleted test cells in the right place.
+
+    nbgrader puts a deleted test cell back after the cell that precedes it in the
+    gradebook's list of cells, whose order the database does not keep (PostgreSQL returns
+    rows in any order): a restored test could land before the answer it checks. Here the
+    order comes from the course's source notebook (the gradebook's as a fallback), and a
+    missing cell goes after the nearest earlier cell that the submission still has.
+    """
+
+    def add_missing_grade_cells(self, nb: NotebookNode, resources: dict[str, Any]
+                                ) -> tuple[NotebookNode, dict[str, Any]]:
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        cells = {cell.name: cell for cell in source_nb.source_cells}
+        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
+        solutions = {cell.name for cell in source_nb.solution_cells}
+        order = self._source_order() or list(cells)
+        for grade_id in [name for name in order if name in grade_cells]:
+            present = {cell.metadata.get("nbgrader", {}).get("grade_id"): i
+                       for i, cell in enumerate(nb.cells)}
+            if grade_id in present:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_id)
+            cell = self.missing_cell_transform(cells[grade_id], grade_cells[grade_id].max_score,
+                                               is_solution=grade_id in solutions)
+            earlier = order[:order.index(grade_id)]
+            position = next((present[name] + 1 for name in reversed(earlier)
+                             if name in present), 0)
+            nb.cells.insert(position, cell)
+        return nb, resources
+
+    def _source_order(self) -> list[str]:
+        """The grade ids of the source notebook, in its order ([] if it is not found)."""
+        try:
+            import nbformat
+            from nbgrader.coursedir import CourseDirectory
+
+            coursedir = CourseDirectory(config=self.config)
+            path = Path(coursedir.format_path(coursedir.source_directory, ".",
+                                              self.assignment_id)) / f"{self.notebook_id}.ipynb"
+            source = nbformat.read(path, as_version=4)
+        except Exception:  # no course directory or no source notebook: the gradebook's order
+            return []
+        return [cell.metadata["nbgrader"]["grade_id"] for cell in source.cells
+                if cell.metadata.get("nbgrader", {}).get("grade_id")]
