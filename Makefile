@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test test-fast setup lint format clean-notebooks navigation release grade benchmark sources help
+.PHONY: lab test test-fast setup lint format clean-notebooks navigation release grade benchmark sources glossary reading-time help
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
@@ -18,6 +18,8 @@ help:
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
+	@echo "make glossary   link the first use of each glossary term in every lesson to docs/glossary.md"
+	@echo "make reading-time  print each lesson's estimated time against the time it states"
 	@echo "make release    write the self-study cells, regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
 	@echo "make lint       ruff"
@@ -65,6 +67,12 @@ grade: $(STAMP)
 
 sources: $(STAMP)
 	$(BIN)/python scripts/sources_register.py
+
+glossary: $(STAMP)
+	$(BIN)/python scripts/glossary_links.py
+
+reading-time: $(STAMP)
+	$(BIN)/python scripts/reading_time.py
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py

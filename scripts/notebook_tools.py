@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from deepfake_ethics.layout import lesson_notebooks
+from deepfake_ethics.layout import lesson_notebooks, reference_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "notebooks"
@@ -19,6 +19,19 @@ INSTRUCTOR_DIR = ROOT / "instructor"
 def lessons() -> list[Path]:
     """Lesson notebooks in course order (their names sort: 00-..., 01-...)."""
     return lesson_notebooks(ROOT)
+
+
+def references() -> list[Path]:
+    """Optional reference notebooks (``02r-...`` goes with lesson 02); not lessons."""
+    return reference_notebooks(ROOT)
+
+
+def lesson_of(reference: Path) -> Path:
+    """The lesson a reference notebook belongs to (same two-digit number)."""
+    found = [p for p in lessons() if p.name[:2] == reference.name[:2]]
+    if len(found) != 1:
+        raise ValueError(f"{reference.name}: no lesson numbered {reference.name[:2]}")
+    return found[0]
 
 
 def course_notebooks() -> list[Path]:

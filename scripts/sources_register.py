@@ -3,7 +3,8 @@
 Every source the course cites comes from one of three places:
 
 - a quiz or a figure in ``src/deepfake_ethics/content/`` (structured: title, URL, date);
-- a Markdown link in a lesson notebook (or in a quiz's text), whose metadata lives in
+- a Markdown link in a lesson notebook, a reference notebook (``notebooks/02r-...``), the
+  glossary (``docs/glossary.md``) or a quiz's text, whose metadata lives in
   ``src/deepfake_ethics/content/sources.yaml``, keyed by URL;
 - ``sources.yaml`` also records, for every URL, the date it was last checked.
 
@@ -27,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from notebook_tools import ROOT, lessons
+from notebook_tools import ROOT, lessons, references
 
 from deepfake_ethics import bank
 
 METADATA = bank.CONTENT_DIR / "sources.yaml"
 REGISTER = ROOT / "docs" / "sources.md"
+GLOSSARY = ROOT / "docs" / "glossary.md"
 
 # A Markdown link to a web page; the address may contain one level of parentheses.
 LINK = re.compile(r"\[([^\]]*)\]\((https?://(?:[^()\s]|\([^()\s]*\))+)\)")
@@ -54,7 +56,8 @@ class Entry:
 
 @dataclass
 class Lesson:
-    """What one lesson cites: its own links, and the quizzes and figures it shows."""
+    """What one lesson (or reference notebook, or the glossary) cites: its own links, and
+    the quizzes and figures it shows."""
 
     name: str
     title: str
@@ -62,6 +65,18 @@ class Lesson:
     links: list[tuple[str, str]]  # (url, link text), in order of first use
     quizzes: list[str]
     figures: list[str]
+    file: str = ""  # path from the repository root, e.g. notebooks/02-legal-aspects.ipynb
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.file.endswith(".ipynb")
+
+    @property
+    def heading(self) -> str:
+        """How the register names it: "02 Legal aspects", "02r Legal reference...", "Glossary"."""
+        if not self.is_notebook:
+            return self.title
+        return f"{self.name.split('-')[0]} {self.title}"
 
 
 def as_text(value) -> str:
@@ -94,8 +109,20 @@ def load_metadata(path: Path = METADATA) -> dict[str, dict[str, str]]:
             for url, fields in data.items()}
 
 
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return f"notebooks/{path.name}"
+
+
 def read_lesson(path: Path) -> Lesson:
-    nb = nbformat.read(path, as_version=4)
+    """What a notebook, or a Markdown page such as the glossary, cites."""
+    if path.suffix == ".md":
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+            path.read_text(encoding="utf-8"))])
+    else:
+        nb = nbformat.read(path, as_version=4)
     title, review, links, quizzes, figures = path.stem, None, [], [], []
     seen: set[str] = set()
     for i, cell in enumerate(nb.cells):
@@ -112,7 +139,13 @@ def read_lesson(path: Path) -> Lesson:
         elif cell.cell_type == "code":
             for kind, item in CALL.findall(cell.source):
                 (quizzes if kind == "quiz" else figures).append(item)
-    return Lesson(path.stem, title, review, links, quizzes, figures)
+    return Lesson(path.stem, title, review, links, quizzes, figures, _relative(path))
+
+
+def cited_pages() -> list[Path]:
+    """Everything whose text cites sources: the lessons and their reference notebooks in
+    course order, then the glossary."""
+    return sorted(lessons() + references()) + [GLOSSARY]
 
 
 def quiz_text_links(quiz) -> list[str]:
@@ -130,7 +163,7 @@ class Register:
 
     def __init__(self, lesson_paths: list[Path] | None = None,
                  metadata: dict[str, dict[str, str]] | None = None):
-        self.lessons = [read_lesson(p) for p in (lesson_paths or lessons())]
+        self.lessons = [read_lesson(p) for p in (lesson_paths or cited_pages())]
         self.metadata = load_metadata() if metadata is None else metadata
         self.quizzes = bank.quizzes()
         self.figures = bank.figures()
@@ -182,10 +215,9 @@ class Register:
                            f"'checked' date) in {where}")
         for lesson in self.lessons:
             if lesson.review is None:
-                self._fail(f"notebooks/{lesson.name}.ipynb: no 'Facts checked on <date>' line "
-                           "at the top")
+                self._fail(f"{lesson.file}: no 'Facts checked on <date>' line at the top")
             for url, _ in lesson.links:
-                self._need_metadata(url, f"notebooks/{lesson.name}.ipynb")
+                self._need_metadata(url, lesson.file)
             for quiz_id in lesson.quizzes:
                 if quiz_id in self.quizzes:
                     for url in quiz_text_links(self.quizzes[quiz_id]):
@@ -230,7 +262,8 @@ class Register:
             "run `make sources`. -->",
             "",
             "Every source the course cites, lesson by lesson: the links in each lesson's text, "
-            "then the sources of each quiz and figure the lesson shows. **Published** is the "
+            "then the sources of each quiz and figure the lesson shows; a lesson's optional "
+            "reference notebook follows it, and the glossary comes last. **Published** is the "
             "date of the source itself (for an Act, the day it was enacted or published in the "
             "official journal; for a page that is updated in place, such as a bill tracker, a "
             "docket or an organisation's website, the date of the version relied on). "
@@ -246,11 +279,12 @@ class Register:
         ]
         for lesson in self.lessons:
             review = f" (facts checked on {lesson.review})" if lesson.review else ""
-            out += ["", f"## {lesson.name[:2]} {lesson.title}{review}", ""]
-            notebook = f"notebooks/{lesson.name}.ipynb"
-            out += [f"Notebook: [`{notebook}`](../{notebook})"]
+            out += ["", f"## {lesson.heading}{review}", ""]
+            kind = "Notebook" if lesson.is_notebook else "Page"
+            out += [f"{kind}: [`{lesson.file}`](../{lesson.file})"]
             if lesson.links:
-                out += ["", "### Links in the lesson text", ""]
+                text = "the lesson text" if lesson.is_notebook else "the text"
+                out += ["", f"### Links in {text}", ""]
                 out += self._table(self.entry(url) for url, _ in lesson.links)
             for quiz_id in lesson.quizzes:
                 quiz = self.quizzes.get(quiz_id)

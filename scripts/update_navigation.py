@@ -4,6 +4,8 @@ The navigation cell is the markdown cell tagged ``navigation``. It links the pre
 lesson, the start page and the next lesson, and the lesson's graded assignment: the
 released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's (an
 alternative assignment, ``release/aNN-alt-*``, is offered by the lesson itself).
+A reference notebook (``02r-...``, optional reading that belongs to lesson 02) gets a
+navigation cell too: back to its lesson, the start page, and on to the next lesson.
 Run ``make navigation`` after adding, renaming or retitling a lesson or an assignment.
 """
 
@@ -13,7 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from notebook_tools import LESSON_DIR, RELEASE_DIR, lessons, title, write
+from notebook_tools import LESSON_DIR, RELEASE_DIR, lesson_of, lessons, references, title, write
 
 MARKER = "<!-- navigation: written by scripts/update_navigation.py, do not edit by hand -->"
 
@@ -50,17 +52,32 @@ def navigation(index: int, paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
+def reference_navigation(reference: Path, paths: list[Path]) -> str:
+    """The markdown of the navigation cell for a reference notebook: back to its lesson."""
+    lesson = lesson_of(reference)
+    index = paths.index(lesson)
+    parts = [f"[← Back to lesson {lesson.name[:2]}: {title(lesson)}]({lesson.name})"]
+    if index != 0:
+        parts.append(f"[Start page]({paths[0].name})")
+    if index + 1 < len(paths):
+        nxt = paths[index + 1]
+        parts.append(f"[Next: {nxt.name[:2]} {title(nxt)} →]({nxt.name})")
+    return "\n".join([MARKER, "---", "", "**Navigation:** " + " · ".join(parts)])
+
+
 def main() -> int:
     paths = lessons()
+    cells_to_write = [(p, navigation(i, paths)) for i, p in enumerate(paths)]
+    cells_to_write += [(p, reference_navigation(p, paths)) for p in references()]
     changed = []
-    for i, path in enumerate(paths):
+    for path, text in cells_to_write:
         nb = nbformat.read(path, as_version=4)
         cells = [c for c in nb.cells if "navigation" in c.metadata.get("tags", [])]
         if len(cells) != 1:
             print(f"{path}: expected one cell tagged 'navigation', found {len(cells)}",
                   file=sys.stderr)
             return 1
-        cells[0].source = navigation(i, paths)
+        cells[0].source = text
         if write(nb, path):
             changed.append(path.name)
     print(f"navigation updated in: {', '.join(changed)}" if changed else "navigation up to date")

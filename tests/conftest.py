@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_ethics.layout import lesson_notebooks
+from deepfake_ethics.layout import lesson_notebooks, reference_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -25,6 +25,11 @@ def private_progress(tmp_path_factory, monkeypatch) -> Path:
 def lesson_paths() -> list[Path]:
     """The lesson notebooks in course order."""
     return lesson_notebooks(ROOT)
+
+
+def reference_paths() -> list[Path]:
+    """The optional reference notebooks (``02r-...`` goes with lesson 02): not lessons."""
+    return reference_notebooks(ROOT)
 
 
 # Test files that autograde student code: they need the grading sandbox (bubblewrap).

@@ -1,4 +1,5 @@
-"""Course content: every FAQ has a quiz, every quiz and figure is used, lessons are complete."""
+"""Course content: every FAQ has a quiz, every quiz and figure is used, lessons are complete,
+and a lesson's optional reference notebook is marked as such."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, lesson_paths
+from conftest import NOTEBOOKS, lesson_paths, reference_paths
 
 from deepfake_ethics import bank
 
@@ -125,3 +126,23 @@ def test_pending_bills_are_called_pending():
                 window = text[max(0, match.start() - 300): match.end() + 300].lower()
                 assert any(w in window for w in ("pending", "not law", "not yet law")), \
                     f"{path.name}: {bill} near {text[match.start():match.end() + 60]!r}"
+
+
+def test_reference_notebooks_are_optional_reading_that_belongs_to_a_lesson():
+    """A reference notebook (``02r-...``) holds detail moved out of its lesson's main path:
+    clearly marked optional, with no quizzes, figures or code, and linked from its lesson."""
+    lessons = {p.name[:2]: p for p in lesson_paths()}
+    assert "02r-legal-reference.ipynb" in [p.name for p in reference_paths()]
+    for path in reference_paths():
+        assert path.name[:2] in lessons, f"{path.name}: no lesson {path.name[:2]}"
+        nb = nbformat.read(path, as_version=4)
+        first = nb.cells[0].source
+        assert first.startswith("# "), path.name
+        assert re.search(r"\*\*Optional reference\.\*\*", first), "marked optional at the top"
+        assert "Estimated time" in first and re.search(r"not legal advice", first, re.I)
+        assert all(c.cell_type == "markdown" for c in nb.cells), "no quizzes, figures or code"
+        lesson_text = markdown(lessons[path.name[:2]])
+        top = nbformat.read(lessons[path.name[:2]], as_version=4).cells[0].source
+        assert f"]({path.name})" in top, "the lesson names its reference at the top"
+        assert re.search(r"optional", top, re.I), "and says it is optional"
+        assert lesson_text.count(f"]({path.name})") >= 2, "and points to it where detail moved"

@@ -1,4 +1,5 @@
-"""Lessons run headless without errors or stderr, are committed clean, and link correctly."""
+"""Lessons run headless without errors or stderr, are committed clean, and link correctly;
+so do the optional reference notebooks (``02r-...``), which are not lessons."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 import update_navigation  # noqa: E402
-from conftest import ROOT, lesson_paths
+from conftest import ROOT, lesson_paths, reference_paths
 from nbclient import NotebookClient
 from notebook_tools import course_notebooks  # noqa: E402
 
@@ -53,7 +54,7 @@ def _targets(path: Path) -> list[str]:
     return [t for c in nb.cells if c.cell_type == "markdown" for t in LINK.findall(c.source)]
 
 
-@pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", lesson_paths() + reference_paths(), ids=lambda p: p.name)
 def test_local_links_resolve(path):
     for target in _targets(path):
         url = urlparse(target)
@@ -81,3 +82,17 @@ def test_navigation_cells_are_up_to_date():
         nb = nbformat.read(path, as_version=4)
         assert nb.cells[-1].source == update_navigation.navigation(i, paths), \
             f"{path.name}: run `make navigation`"
+
+
+def test_reference_navigation_is_up_to_date_and_leads_back_to_its_lesson():
+    paths = lesson_paths()
+    assert reference_paths(), "lesson 02 has a reference notebook"
+    for path in reference_paths():
+        nb = nbformat.read(path, as_version=4)
+        assert "navigation" in nb.cells[-1].metadata.get("tags", []), path.name
+        assert nb.cells[-1].source == update_navigation.reference_navigation(path, paths), \
+            f"{path.name}: run `make navigation`"
+        lesson = next(p for p in paths if p.name[:2] == path.name[:2])
+        assert lesson.name in {urlparse(t).path for t in _targets(path)}, "links back"
+        assert path.name in {urlparse(t).path for t in _targets(lesson)}, "its lesson links it"
+

@@ -6,11 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 LESSON_PATTERN = "[0-9][0-9]-*.ipynb"  # notebooks/00-start-here.ipynb ... in course order
+# An optional reference notebook that belongs to a lesson: notebooks/02r-legal-reference.ipynb
+# goes with lesson 02. It is not a lesson (no quizzes, no stated place in the course order).
+REFERENCE_PATTERN = "[0-9][0-9]r-*.ipynb"
 
 
 def lesson_notebooks(root: Path) -> list[Path]:
     """The lesson notebooks of the course at ``root``, in course order."""
     return sorted((root / "notebooks").glob(LESSON_PATTERN))
+
+
+def reference_notebooks(root: Path) -> list[Path]:
+    """The optional reference notebooks of the course at ``root`` (``NNr-*.ipynb``), each
+    belonging to the lesson with the same number."""
+    return sorted((root / "notebooks").glob(REFERENCE_PATTERN))
 
 
 def assignment_names(root: Path, folder: str = "source") -> list[str]:
