@@ -1,17 +1,24 @@
 """A live JupyterHub for the tests, run from deploy/jupyterhub/ as shipped.
 
 ``HubSite`` lays out what docs/deployment.md installs, in a temporary folder instead of
-/etc and /srv: the hub's config with the class lists beside it, the global nbgrader config
-and a student's JupyterLab configuration (jupyter/student/) where /etc/jupyter would be,
-the exchange folder, and the grader's course directory. Only paths and ports differ from
-the shipped files: a small config file loads the shipped jupyterhub_config.py and then
-sets them (``OVERRIDES``). ``Hub`` starts JupyterHub as root on 127.0.0.1 (it starts each
-user's server, and the grader service, as that Unix account) and stops it with everything
-it started.
+/etc/jupyterhub, /srv and /home: the hub's config with the class lists beside it, the
+exchange folder, the accounts' homes; and what goes to /etc/jupyter (the global nbgrader
+config, a student's JupyterLab from jupyter/student/). /etc/jupyter has to be that very
+folder, because Jupyter ranks it below each user's ~/.jupyter (where the grader and the
+instructors turn their tools back on) and above nothing else: the hub, and every command
+run for the site, runs in a mount namespace of its own where the site's folder is
+bind-mounted on /etc/jupyter (``in_site``); the machine's /etc/jupyter is untouched (an
+empty mount point is created if there is none, and removed again).
+
+Only paths and ports differ from the shipped files: a small config file loads the shipped
+jupyterhub_config.py and then sets them (``OVERRIDES``). ``Hub`` starts JupyterHub as root
+on 127.0.0.1 (it starts each user's server, and the grader service, as that Unix account)
+and stops it with everything it started.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -44,8 +51,7 @@ c.ConfigurableHTTPProxy.command = {proxy!r}
 c.ConfigurableHTTPProxy.pid_file = {state!r} + "/proxy.pid"
 c.JupyterHub.db_url = "sqlite:///" + {state!r} + "/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = {state!r} + "/jupyterhub_cookie_secret"
-# /etc/jupyter of the guide (global nbgrader config, a student's JupyterLab), and the
-# exchange's folder instead of /srv/nbgrader/exchange (exchange_paths/nbgrader_config.py)
+# The exchange's folder instead of /srv/nbgrader/exchange (exchange-paths/nbgrader_config.py)
 c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": {config_path!r}}}
 for service in c.JupyterHub.services:
     if service["name"] == {course!r}:
@@ -98,13 +104,22 @@ class HubSite:
 
     @property
     def config_path(self) -> str:
-        return f"{self.base / 'exchange-paths'}:{self.etc_jupyter}"
+        return str(self.base / "exchange-paths")
+
+    def install_etc_jupyter(self) -> None:
+        """/etc/jupyter of the guide: the global nbgrader config, a student's JupyterLab;
+        and the exchange's folder in place of /srv/nbgrader/exchange."""
+        for folder in (self.etc_jupyter, self.base / "exchange-paths"):
+            folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(self.global_nbgrader_config, self.etc_jupyter / "nbgrader_config.py")
+        shutil.copytree(STUDENT_LAB, self.etc_jupyter, dirs_exist_ok=True)
+        (self.base / "exchange-paths" / "nbgrader_config.py").write_text(
+            f"c = get_config()  # noqa: F821\nc.Exchange.root = {str(self.exchange)!r}\n")
 
     def install(self) -> Path:
         """Lay out the files; returns the config file to start JupyterHub with."""
         self.base.chmod(0o755)
-        for folder in (self.etc_hub, self.etc_jupyter, self.state, self.homes,
-                       self.base / "exchange-paths"):
+        for folder in (self.etc_hub, self.state, self.homes):
             folder.mkdir(parents=True, exist_ok=True)
         self.state.chmod(0o700)
         self.exchange.mkdir(exist_ok=True)
@@ -112,10 +127,7 @@ class HubSite:
         shutil.copy(HUB_DEPLOY / "jupyterhub_config.py", self.etc_hub)
         (self.etc_hub / "instructors.txt").write_text("\n".join(self.instructors) + "\n")
         (self.etc_hub / "students.txt").write_text("\n".join(self.students) + "\n")
-        shutil.copy(self.global_nbgrader_config, self.etc_jupyter / "nbgrader_config.py")
-        shutil.copytree(STUDENT_LAB, self.etc_jupyter, dirs_exist_ok=True)
-        (self.base / "exchange-paths" / "nbgrader_config.py").write_text(
-            f"c = get_config()  # noqa: F821\nc.Exchange.root = {str(self.exchange)!r}\n")
+        self.install_etc_jupyter()
         for name in ("port", "hub_port", "proxy_port", "grader_port"):
             self.ports[name] = free_port()
         config = self.etc_hub / "test_overrides.py"
@@ -154,7 +166,8 @@ class Hub:
         with self.log_path.open("w") as log:
             self.started_at = time.monotonic()
             self.proc = subprocess.Popen(
-                [str(venv / "bin" / "jupyterhub"), "-f", str(config)], cwd=self.site.state,
+                in_site(self.site, str(venv / "bin" / "jupyterhub"), "-f", str(config)),
+                cwd=self.site.state,
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -162,7 +175,7 @@ class Hub:
             if self.proc.poll() is not None:
                 raise AssertionError(f"JupyterHub exited ({self.proc.returncode}):\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.site.url}/hub/api", timeout=2) as resp:
+                with urllib.request.urlopen(f"{self.site.url}/hub/api/", timeout=2) as resp:
                     json.load(resp)
                     return self
             except (OSError, ValueError):
@@ -178,12 +191,32 @@ class Hub:
         proc, self.proc = self.proc, None
         if proc is not None:
             stop_process_group(proc, grace=60)
+        remove_mount_point(self.site)
 
     def __enter__(self) -> Hub:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+ETC_JUPYTER = Path("/etc/jupyter")
+_MOUNT = 'mount --bind "$0" /etc/jupyter && exec "$@"'
+
+
+def in_site(site: HubSite, *argv: str) -> list[str]:
+    """``argv`` run in a mount namespace where the site's folder is /etc/jupyter."""
+    if not ETC_JUPYTER.exists():
+        ETC_JUPYTER.mkdir()  # an empty mount point: no settings for anyone
+        site.created_etc_jupyter = True
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", _MOUNT,
+            str(site.etc_jupyter), *argv]
+
+
+def remove_mount_point(site: HubSite) -> None:
+    if getattr(site, "created_etc_jupyter", False):
+        with contextlib.suppress(OSError):
+            ETC_JUPYTER.rmdir()  # only if still empty (and no other test's mount point)
 
 
 def set_passwords(passwords: dict[str, str]) -> None:
