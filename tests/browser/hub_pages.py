@@ -96,7 +96,10 @@ def type_into_cell(page, cell, text: str) -> None:
 
 def write_markdown(page, cell, text: str) -> None:
     """Open a Markdown cell for editing, replace its text, and render it."""
-    cell.dblclick()
+    cell.locator(".jp-RenderedMarkdown").scroll_into_view_if_needed()
+    cell.locator(".jp-RenderedMarkdown").dblclick()
+    if cell.locator(".cm-editor.cm-focused").count() == 0:  # selected, not yet editing
+        page.keyboard.press("Enter")
     expect(cell.locator(".cm-editor.cm-focused")).to_have_count(1)
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.insert_text(text)
@@ -191,17 +194,19 @@ def autograde_all(page, base: str, name: str, students: list[str]) -> None:
 
 def grade_by_hand(page, base: str, name: str, notebook: str, task_id: str,
                   scores: dict[str, float]) -> None:
-    """Gradebook -> assignment -> notebook -> each student's submission: the written task's
-    score typed into its box (saved when the box changes)."""
+    """Manual Grading -> assignment -> notebook -> each student's submission: the written
+    task's score typed into its box (the formgrader saves it when the box changes)."""
     for student, score in scores.items():
         page.goto(f"{base}/formgrader/gradebook/{name}/{notebook}",
                   wait_until="domcontentloaded")
-        row = page.locator("#main-table tr", has_text=student).first
-        expect(row).to_be_visible()
-        row.locator("td a").first.click()
+        link = page.locator("#main-table a.name-shown", has_text=student)
+        expect(link).to_have_count(1)  # the table is drawn
+        page.locator("#toggle_names").click()  # names are hidden until asked for
+        link.click()
         box = page.locator(f"input.score#{task_id}")
         expect(box).to_be_visible()
-        box.fill(str(score))
-        box.press("Tab")
-        saved = page.locator(f"#{task_id}-saved, .score-saved").first
-        expect(saved).to_be_visible()
+        with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url
+                                  and r.request.method == "PUT") as saved:
+            box.fill(str(score))
+            box.press("Tab")
+        assert saved.value.ok, saved.value.status
