@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.error
@@ -191,7 +193,21 @@ class Hub:
         proc, self.proc = self.proc, None
         if proc is not None:
             stop_process_group(proc, grace=60)
+        self._stop_proxy()
         remove_mount_point(self.site)
+
+    def _stop_proxy(self) -> None:
+        """The proxy runs in a session of its own; JupyterHub stops it when it shuts down
+        cleanly, but not when it dies during start-up. Its pid file says which it is."""
+        pid_file = self.site.state / "proxy.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"configurable-http-proxy" in cmdline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
 
     def __enter__(self) -> Hub:
         return self.start()
