@@ -203,7 +203,8 @@ def grade_by_hand(page, base: str, name: str, notebook: str, task_id: str,
         expect(link).to_have_count(1)  # the table is drawn
         page.locator("#toggle_names").click()  # names are hidden until asked for
         link.click()
-        box = page.locator(f"input.score#{task_id}")
+        # Drawn by the page's script once the grades are loaded: a task not yet graded.
+        box = page.locator(f"input.score.needs_manual_grade#{task_id}")
         expect(box).to_be_visible()
         with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url
                                   and r.request.method == "PUT") as saved:
