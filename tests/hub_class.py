@@ -13,7 +13,7 @@ import pwd
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +96,8 @@ def give_lessons(site: HubSite, account: pwd.struct_passwd) -> None:
 
 
 @contextlib.contextmanager
-def hub_classroom(base: Path, venv: Path, db_url: str, *, extra_config: str = "",
+def hub_classroom(base: Path, venv: Path, db_url: str, *,
+                  extra_config: Callable[[HubSite, str], str] | None = None,
                   global_nbgrader_config: Path | None = None,
                   hub_env: dict[str, str] | None = None) -> Iterator[Classroom]:
     require(_account_free(GRADER), f"an account named {GRADER} exists on this machine: "
@@ -109,7 +110,9 @@ def hub_classroom(base: Path, venv: Path, db_url: str, *, extra_config: str = ""
     with temporary_accounts([instructor, *students, GRADER], base / "home") as accounts:
         passwords = {user: secrets.token_urlsafe(12) for user in [instructor, *students]}
         set_passwords(passwords)
-        site = HubSite(base, [instructor], students, venv, extra_config=extra_config)
+        site = HubSite(base, [instructor], students, venv)
+        if extra_config is not None:
+            site.extra_config = extra_config(site, instructor)
         if global_nbgrader_config is not None:
             site.global_nbgrader_config = global_nbgrader_config
         site.install_etc_jupyter()

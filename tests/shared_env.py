@@ -118,12 +118,12 @@ def shared_venv() -> Path:
     return cached_venv(SHARED_VENV)
 
 
-def cached_venv(folder: Path, extras: str = "",
-                steps: Sequence[Sequence[str]] = ()) -> Path:
+def cached_venv(folder: Path, extras: str = "", steps: Sequence[Sequence[str]] = (),
+                project: bool = True) -> Path:
     """A venv in ``folder`` that every account can read: Debian's Python, the project
-    installed (not editable, with ``extras`` such as "[postgres]"), then ``steps`` (commands,
-    where "{venv}" stands for the folder). Rebuilt when the project, ``extras`` or ``steps``
-    change; kept otherwise."""
+    installed (not editable, with ``extras`` such as "[postgres]"; not at all if not
+    ``project``), then ``steps`` (commands, where "{venv}" stands for the folder). Rebuilt
+    when the project, ``extras`` or ``steps`` change; kept otherwise."""
     require(os.path.exists(BASE_PYTHON), f"{BASE_PYTHON} is missing: {INSTALL_HINT}")
     check = subprocess.run([BASE_PYTHON, "-c", "import venv, ensurepip"], capture_output=True)
     require(check.returncode == 0, f"{BASE_PYTHON} has no venv module (python3-venv): "
@@ -131,6 +131,8 @@ def cached_venv(folder: Path, extras: str = "",
     # (The shared venv's hash is the project's alone, as it always was.)
     wanted = source_hash(repr((extras, [list(step) for step in steps]))
                          if extras or steps else "")
+    if not project:  # the project's files do not matter
+        wanted = hashlib.sha256(repr([list(step) for step in steps]).encode()).hexdigest()
     python = folder / "bin" / "python"
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder) + ".lock", timeout=1800):
@@ -146,9 +148,9 @@ def cached_venv(folder: Path, extras: str = "",
                 target = src / path.relative_to(ROOT)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
-            todo = [[BASE_PYTHON, "-m", "venv", str(folder)],
-                    [str(python), "-m", "pip", "install", "--quiet",
-                     "--disable-pip-version-check", f"{src}{extras}"],
+            install = [[str(python), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", f"{src}{extras}"]] if project else []
+            todo = [[BASE_PYTHON, "-m", "venv", str(folder)], *install,
                     *([part.replace("{venv}", str(folder)) for part in step]
                       for step in steps)]
             for step in todo:

@@ -129,6 +129,14 @@ class ClassFlow:
         assert hp.released_row(page, ASSIGNMENT).count() == 0
         self.shot(page, f"student{n}-logged-in")
 
+    def student_logs_in_after_release(self, n: int) -> None:
+        """Log in, once the assignment is out; the Assignments panel open."""
+        student = self.students[n - 1]
+        page = self.page(student)
+        hp.log_in(page, self.url, student, self.classroom.passwords[student])
+        hp.open_assignments(page)
+        self.shot(page, f"student{n}-logged-in")
+
     def first_quiz(self, n: int = 1) -> None:
         """A lesson in the student's home: run it until its first quiz is interactive."""
         student = self.students[n - 1]
@@ -184,11 +192,13 @@ class ClassFlow:
             filled = hp.answer(page, lesson, notebook("release"), answers, f"Student {n}", ESSAY)
             assert filled == len(answers) + 2  # name, answers, essay
             self.shot(page, f"student{n}-answered")
-            if validate:
+            if validate:  # Validate saves the notebook first
                 result = hp.validate(page, lesson)
                 if n == 1:
                     assert hp.SUCCESS in result, result
                 self.shot(page, f"student{n}-validated")
+            else:
+                hp.save(page)
             hp.submit(page, fetched, ASSIGNMENT)
             self.shot(page, f"student{n}-submitted")
 

@@ -131,6 +131,13 @@ def answer(page, lesson: LessonPage, released: dict, answers: dict[str, str], na
     return filled
 
 
+def save(page) -> None:
+    """Save the notebook (Ctrl+S) and wait until its tab is no longer marked unsaved."""
+    page.keyboard.press("ControlOrMeta+s")
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
+
+
 def validate(page, lesson: LessonPage) -> str:
     """The Validate button (it saves first); returns the dialog's text and closes it."""
     lesson.panel.locator(".jp-Toolbar-item", has_text="Validate").click()
