@@ -58,6 +58,18 @@ def render(results: dict) -> str:
                   f"on *Check* to the feedback on screen, median of 25 clicks: {median:.0f} ms "
                   f"(target ≤ 150 ms); from starting JupyterLab to the first quiz being "
                   f"interactive in lesson 02: {first:.1f} s.", ""]
+    if "hub" in results:
+        rows = {r["measure"]: r for r in results["hub"]["rows"]}
+        parts += ["**On a live JupyterHub** (`benchmarks/bench_hub.py`: the hub of "
+                  "`deploy/jupyterhub/`, real accounts, Chromium; each against a baseline "
+                  "of the same run):", "",
+                  table(["measure", "seconds", "baseline", "seconds", "ratio"],
+                        [[r["measure"], f"{r['seconds']:.1f}", r["baseline"],
+                          f"{r['baseline_seconds']:.1f}", f"{r['ratio']:.2f}×"]
+                         for r in rows.values() if "baseline" in r]), "",
+                  f"Collecting the two submissions took {rows['collect']['seconds']:.1f} s "
+                  f"and grading both essays by hand in the formgrader "
+                  f"{rows['grade essays by hand']['seconds']:.1f} s.", ""]
     if "env_size" in results:
         rows = {r["environment"]: r for r in results["env_size"]["rows"]}
         lab, bare = rows["make lab"], rows["bare stack"]

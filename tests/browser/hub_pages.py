@@ -36,7 +36,12 @@ def open_assignments(page) -> None:
 
 
 def show_assignments_tab(page) -> None:
-    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
+    """Bring the Assignments panel to the front (open it again if the page lost it)."""
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments")
+    if tab.count():
+        tab.click()
+    else:
+        open_assignments(page)
     expect(page.locator("#assignments_list_info")).to_be_visible()
 
 
