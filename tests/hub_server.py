@@ -75,6 +75,7 @@ class HubSite:
     extra_config: str = ""  # appended to the overrides (the ngshare service)
     global_nbgrader_config: Path = HUB_DEPLOY / "global_nbgrader_config.py"
     ports: dict[str, int] = field(default_factory=dict)
+    created_etc_jupyter: bool = False  # /etc/jupyter was made as a mount point, by us
 
     @property
     def etc_hub(self) -> Path:
@@ -230,7 +231,7 @@ def in_site(site: HubSite, *argv: str) -> list[str]:
 
 
 def remove_mount_point(site: HubSite) -> None:
-    if getattr(site, "created_etc_jupyter", False):
+    if site.created_etc_jupyter:
         with contextlib.suppress(OSError):
             ETC_JUPYTER.rmdir()  # only if still empty (and no other test's mount point)
 
