@@ -184,6 +184,7 @@ def close_success(page, expected: str, timeout: float = GRADING_MS) -> str:
     assert "Success" in text and expected in text, text
     modal.locator(".modal-footer button", has_text="OK").click()
     expect(page.locator(".modal.in")).to_have_count(0)
+    expect(page.locator(".modal-backdrop")).to_have_count(0)  # faded out
     return text
 
 
