@@ -35,9 +35,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_browser import cold_start  # noqa: E402
 from browser.hub_flow import ASSIGNMENT, ClassFlow  # noqa: E402
 from browser.lab import chromium_missing, launch_chromium  # noqa: E402
-from hub_class import hub_classroom, server_environ  # noqa: E402
+from hub_class import hub_classroom, in_terminal, server_environ  # noqa: E402
 from hub_env import hub_venv  # noqa: E402
-from hub_ngshare import in_terminal  # noqa: E402
 from hub_server import COURSE_ID, GRADER  # noqa: E402
 from shared_env import is_root, postgres_bin_dir  # noqa: E402
 from test_nbgrader_pipeline_postgres import PostgresServer, create_database  # noqa: E402

@@ -129,6 +129,24 @@ def hub_classroom(base: Path, venv: Path, db_url: str, *,
             remove_mount_point(site)
 
 
+def in_terminal(site: HubSite, user: str, server_env: dict[str, str], *argv: str,
+                cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """A command as if typed in a terminal of ``user``'s running server (its token, its
+    NGSHARE_URL, its gradebook URL), with the site's /etc/jupyter."""
+    keep = ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_API_URL", "JUPYTERHUB_USER", "NGSHARE_URL",
+            "JUPYTER_CONFIG_PATH", "DEEPFAKE_ETHICS_DB_URL", "DEEPFAKE_ETHICS_COURSE_ROOT")
+    account = pwd.getpwnam(user)
+    env = {"HOME": account.pw_dir, "USER": user, "LOGNAME": user, "LANG": "C.UTF-8",
+           "PATH": f"{site.venv}/bin:{SYSTEM_PATH}",
+           **{k: v for k, v in server_env.items() if k in keep}}
+    done = subprocess.run(in_site(site, "runuser", "-u", user, "--", "env", "-i",
+                                  *(f"{k}={v}" for k, v in env.items()), *argv),
+                          cwd=cwd or account.pw_dir, capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, f"as {user}: {' '.join(argv)}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
 def server_environ(user: str) -> dict[str, str]:
     """The environment of a running process of ``user`` whose command is a Jupyter server."""
     uid = pwd.getpwnam(user).pw_uid

@@ -16,15 +16,11 @@ ngshare (PyPI) listens on every interface when it runs as a hub service; here it
 from __future__ import annotations
 
 import json
-import pwd
-import subprocess
-from pathlib import Path
 
 import yaml
 from conftest import ROOT
 from hub_env import ngshare_venv
-from hub_server import GRADER, HubSite, in_site
-from shared_env import SYSTEM_PATH
+from hub_server import GRADER, HubSite
 
 K8S = ROOT / "deploy" / "kubernetes"
 NGSHARE_CONFIG = K8S / "nbgrader_config.py"  # /etc/jupyter/nbgrader_config.py in every pod
@@ -85,22 +81,3 @@ def ngshare_config(site: HubSite, admin: str, port: int) -> str:
 
 def ngshare_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/services/ngshare"
-
-
-def in_terminal(site: HubSite, user: str, server_env: dict[str, str], *argv: str,
-                cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """A command as if typed in a terminal of ``user``'s running server (its token, its
-    NGSHARE_URL, its gradebook URL), with the site's /etc/jupyter."""
-    keep = ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_API_URL", "JUPYTERHUB_USER", "NGSHARE_URL",
-            "JUPYTER_CONFIG_PATH", "DEEPFAKE_ETHICS_DB_URL", "DEEPFAKE_ETHICS_COURSE_ROOT")
-    account = pwd.getpwnam(user)
-    env = {"HOME": account.pw_dir, "USER": user, "LOGNAME": user, "LANG": "C.UTF-8",
-           "PATH": f"{site.venv}/bin:{SYSTEM_PATH}",
-           **{k: v for k, v in server_env.items() if k in keep}}
-    done = subprocess.run(in_site(site, "runuser", "-u", user, "--", "env", "-i",
-                                  *(f"{k}={v}" for k, v in env.items()), *argv),
-                          cwd=cwd or account.pw_dir, capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, f"as {user}: {' '.join(argv)}:\n{done.stdout}\n{done.stderr}"
-    return done
-

@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hub_class import hub_classroom, server_environ
+from hub_class import hub_classroom, in_terminal, server_environ
 from hub_env import hub_venv
 from hub_server import COURSE_ID, GRADER, http_status
 from nbgrader_course import secret_lines, visible_text
@@ -104,6 +104,14 @@ def test_1_students_get_a_students_lab(flow):
 
 def test_2_instructor_releases_from_the_formgrader(flow):
     after(flow, "students")
+    # The guide's step 8: the class into the gradebook, in a terminal of the grader's server.
+    room = flow.classroom
+    csv = room.site.course / "students.csv"
+    csv.write_text("id,first_name,last_name,email\n" + "".join(
+        f"{s},Student,{s},\n" for s in flow.students))  # the formgrader shows "last, first"
+    shutil.chown(csv, GRADER, GRADER)
+    in_terminal(room.site, GRADER, server_environ(GRADER), "nbgrader", "db", "student",
+                "import", str(csv), cwd=room.site.course)
     flow.instructor_logs_in()
     flow.course_list()
     flow.release()

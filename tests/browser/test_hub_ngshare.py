@@ -21,9 +21,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from hub_class import hub_classroom, server_environ
+from hub_class import hub_classroom, in_terminal, server_environ
 from hub_env import hub_venv
-from hub_ngshare import NGSHARE_CONFIG, in_terminal, ngshare_config, ngshare_url
+from hub_ngshare import NGSHARE_CONFIG, ngshare_config, ngshare_url
 from hub_server import COURSE_ID, GRADER
 from processes import free_port
 from shared_env import is_root, require
