@@ -176,7 +176,9 @@ class Hub:
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise AssertionError(f"JupyterHub exited ({self.proc.returncode}):\n{self.log()}")
+                code = self.proc.returncode
+                self.stop()  # the proxy it may have started, the mount point
+                raise AssertionError(f"JupyterHub exited ({code}):\n{self.log()}")
             try:
                 with urllib.request.urlopen(f"{self.site.url}/hub/api/", timeout=2) as resp:
                     json.load(resp)
