@@ -3,16 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_ARGS ?=
+LAB_ROOT ?= .
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test test-fast setup lint format clean-notebooks navigation release grade benchmark sources glossary reading-time help
+.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary reading-time help
+
+# JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
+# extensions turned off, read before the environment's own): students and self-learners get
+# no instructor tools, nobody gets the "official Jupyter news?" pop-up.
+STUDENT_CONFIG    := $(CURDIR)/jupyter/student
+INSTRUCTOR_CONFIG := $(CURDIR)/jupyter/instructor
+config_path = $(1)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
+	@echo "                (a student's JupyterLab: no Formgrader, Courses or Create Assignment)"
+	@echo "make lab-instructor   the same with nbgrader's instructor tools"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make test-fast  the quick tier only: unit tests, no kernels or servers (< 30 s)"
 	@echo "make benchmark  run the benchmarks and print their figures"
@@ -25,32 +36,44 @@ help:
 	@echo "make lint       ruff"
 
 setup: $(STAMP)
+setup-test: $(TEST_STAMP)
 
+# `make lab` installs the course and what it needs to run, nothing else; `make test` adds
+# the test tools (pytest, Playwright, ruff, repo2docker, the PostgreSQL driver).
 # Reinstall only when the project's metadata changes; otherwise this is instant.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $(STAMP)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=. \
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	@touch $(TEST_STAMP)
+
+LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)
+
+lab: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(call config_path,$(STUDENT_CONFIG))" $(LAB_COMMAND)
+
+lab-instructor: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(call config_path,$(INSTRUCTOR_CONFIG))" $(LAB_COMMAND)
 
 # The system packages some tests need (bubblewrap for the grading sandbox, PostgreSQL...):
 # installed when running as root; otherwise those tests say what to install and skip.
-test: $(STAMP)
+test: $(TEST_STAMP)
 	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The quick tier: the unit tests, without kernels, servers, nbgrader or a browser (< 30 s).
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 
 navigation: $(STAMP)
@@ -77,5 +100,5 @@ reading-time: $(STAMP)
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py
 
-benchmark: $(STAMP)
+benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run.py; status=$$?; $(BIN)/python benchmarks/report.py; exit $$status

@@ -58,6 +58,26 @@ def render(results: dict) -> str:
                   f"on *Check* to the feedback on screen, median of 25 clicks: {median:.0f} ms "
                   f"(target ≤ 150 ms); from starting JupyterLab to the first quiz being "
                   f"interactive in lesson 02: {first:.1f} s.", ""]
+    if "hub" in results:
+        rows = {r["measure"]: r for r in results["hub"]["rows"]}
+        parts += ["**On a live JupyterHub** (`benchmarks/bench_hub.py`: the hub of "
+                  "`deploy/jupyterhub/`, real accounts, Chromium; each against a baseline "
+                  "of the same run):", "",
+                  table(["measure", "seconds", "baseline", "seconds", "ratio"],
+                        [[r["measure"], f"{r['seconds']:.1f}", r["baseline"],
+                          f"{r['baseline_seconds']:.1f}", f"{r['ratio']:.2f}×"]
+                         for r in rows.values() if "baseline" in r]), "",
+                  f"Collecting the two submissions took {rows['collect']['seconds']:.1f} s "
+                  f"and grading both essays by hand in the formgrader "
+                  f"{rows['grade essays by hand']['seconds']:.1f} s.", ""]
+    if "env_size" in results:
+        rows = {r["environment"]: r for r in results["env_size"]["rows"]}
+        lab, bare = rows["make lab"], rows["bare stack"]
+        parts += [f"**What `make lab` installs** (`benchmarks/bench_env_size.py`): "
+                  f"{lab['mb']:.0f} MB, against {bare['mb']:.0f} MB for the bare stack "
+                  f"(JupyterLab, ipywidgets, nbgrader, matplotlib) installed the same way: "
+                  f"ratio {lab['ratio']:.2f} (target ≤ 1.1). `make test` adds the test tools.",
+                  ""]
     machine = next(iter(results.values()))["machine"] if results else ""
     parts.append(f"Machine: 2 cores, {machine}. Reproduce with `make benchmark`.")
     return "\n".join(parts)

@@ -7,6 +7,8 @@ import sys
 import bench_autograde
 import bench_browser
 import bench_class
+import bench_env_size
+import bench_hub
 import bench_import
 import bench_lessons
 
@@ -15,7 +17,8 @@ def main() -> int:
     failed = 0
     for name, bench in (("import", bench_import), ("lessons", bench_lessons),
                         ("autograde", bench_autograde), ("class", bench_class),
-                        ("browser", bench_browser)):
+                        ("browser", bench_browser), ("env_size", bench_env_size),
+                        ("hub", bench_hub)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

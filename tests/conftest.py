@@ -35,7 +35,8 @@ def reference_paths() -> list[Path]:
 # Test files that autograde student code: they need the grading sandbox (bubblewrap).
 GRADING_MODULES = {"test_nbgrader_pipeline", "test_nbgrader_pipeline_postgres",
                    "test_parallel_autograde", "test_grading_attacks", "test_dashboard",
-                   "test_multiuser_exchange", "test_new_course"}
+                   "test_multiuser_exchange", "test_new_course", "test_hub_live",
+                   "test_hub_ngshare"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -85,12 +85,13 @@ def _project_files() -> list[Path]:
     return files
 
 
-def source_hash() -> str:
-    """A hash of the project's installable files and of the base Python's version."""
+def source_hash(extra: str = "") -> str:
+    """A hash of the project's installable files, of the base Python's version and of
+    ``extra`` (what else a venv installs)."""
     digest = hashlib.sha256()
     version = subprocess.run([BASE_PYTHON, "-c", "import sys; print(sys.version)"],
                              capture_output=True, text=True, check=True).stdout
-    digest.update(version.encode())
+    digest.update(version.encode() + extra.encode())
     for path in _project_files():
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -114,19 +115,32 @@ def shared_venv() -> Path:
 
     It is a cache kept between runs (building it takes a minute or two); remove the folder to
     rebuild it. Only root may build it."""
+    return cached_venv(SHARED_VENV)
+
+
+def cached_venv(folder: Path, extras: str = "", steps: Sequence[Sequence[str]] = (),
+                project: bool = True) -> Path:
+    """A venv in ``folder`` that every account can read: Debian's Python, the project
+    installed (not editable, with ``extras`` such as "[postgres]"; not at all if not
+    ``project``), then ``steps`` (commands, where "{venv}" stands for the folder). Rebuilt
+    when the project, ``extras`` or ``steps`` change; kept otherwise."""
     require(os.path.exists(BASE_PYTHON), f"{BASE_PYTHON} is missing: {INSTALL_HINT}")
     check = subprocess.run([BASE_PYTHON, "-c", "import venv, ensurepip"], capture_output=True)
     require(check.returncode == 0, f"{BASE_PYTHON} has no venv module (python3-venv): "
                                    f"{INSTALL_HINT}")
-    wanted = source_hash()
-    python = SHARED_VENV / "bin" / "python"
-    SHARED_VENV.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(SHARED_VENV) + ".lock", timeout=1800):
-        stamp = SHARED_VENV / HASH_FILE
+    # (The shared venv's hash is the project's alone, as it always was.)
+    wanted = source_hash(repr((extras, [list(step) for step in steps]))
+                         if extras or steps else "")
+    if not project:  # the project's files do not matter
+        wanted = hashlib.sha256(repr([list(step) for step in steps]).encode()).hexdigest()
+    python = folder / "bin" / "python"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock", timeout=1800):
+        stamp = folder / HASH_FILE
         if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-            return SHARED_VENV
-        if SHARED_VENV.exists():
-            shutil.rmtree(SHARED_VENV)
+            return folder
+        if folder.exists():
+            shutil.rmtree(folder)
         with tempfile.TemporaryDirectory(prefix="dfe-shared-venv-src-") as tmp:
             # Build from a copy: pip would otherwise write build/ and *.egg-info into the tree.
             src = Path(tmp) / "project"
@@ -134,20 +148,22 @@ def shared_venv() -> Path:
                 target = src / path.relative_to(ROOT)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
-            steps = [[BASE_PYTHON, "-m", "venv", str(SHARED_VENV)],
-                     [str(python), "-m", "pip", "install", "--quiet",
-                      "--disable-pip-version-check", str(src)]]
-            for step in steps:
+            install = [[str(python), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", f"{src}{extras}"]] if project else []
+            todo = [[BASE_PYTHON, "-m", "venv", str(folder)], *install,
+                    *([part.replace("{venv}", str(folder)) for part in step]
+                      for step in steps)]
+            for step in todo:
                 done = subprocess.run(step, capture_output=True, text=True, cwd=tmp,
                                       stdin=subprocess.DEVNULL)
                 if done.returncode != 0:
-                    shutil.rmtree(SHARED_VENV, ignore_errors=True)
-                    raise AssertionError(f"building the shared venv failed: {step}\n"
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise AssertionError(f"building {folder} failed: {step}\n"
                                          f"{done.stdout}\n{done.stderr}")
-        _readable_by_all(SHARED_VENV)
+        _readable_by_all(folder)
         stamp.write_text(wanted + "\n")
         stamp.chmod(0o644)
-    return SHARED_VENV
+    return folder
 
 
 # --- Temporary Unix accounts -----------------------------------------------------------

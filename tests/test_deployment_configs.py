@@ -5,6 +5,7 @@ environment, and the global nbgrader config mounted in every Kubernetes user pod
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import types
@@ -229,8 +230,17 @@ def test_ngshare_values():
 def test_dockerfile_installs_the_exchange_and_hides_grading_tools_from_students():
     text = (K8S / "Dockerfile").read_text(encoding="utf-8")
     assert '--no-deps "ngshare-exchange==' in text
-    assert "@jupyter/nbgrader:formgrader" in text
-    assert "nbgrader.server_extensions.formgrader" in text
+    # The student's JupyterLab of jupyter/student/, at the level below ~/.jupyter.
+    assert "COPY jupyter/student/ /etc/jupyter/" in text
+    assert "--sys-prefix" not in text.replace("(--sys-prefix)", "")
+    student = ROOT / "jupyter" / "student"
+    page = json.loads((student / "labconfig" / "page_config.d" /
+                       "deepfake-ethics-student.json").read_text())["disabledExtensions"]
+    assert page["@jupyter/nbgrader:formgrader"] and page["@jupyter/nbgrader:create-assignment"]
+    server = json.loads((student / "jupyter_server_config.d" /
+                         "deepfake-ethics-student.json").read_text())
+    assert server["ServerApp"]["jpserver_extensions"][
+        "nbgrader.server_extensions.formgrader"] is False
     assert "bubblewrap" in text, "the grader's server grades in a sandbox"
     copied = [line for line in text.splitlines() if line.startswith("COPY")]
     assert copied and not any("source" in line.split() for line in copied), \
