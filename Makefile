@@ -100,5 +100,7 @@ reading-time: $(STAMP)
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py
 
+# The benchmarks reuse the tests' course helpers (tests/ on PYTHONPATH, no path edits).
 benchmark: $(TEST_STAMP)
-	$(BIN)/python benchmarks/run.py; status=$$?; $(BIN)/python benchmarks/report.py; exit $$status
+	PYTHONPATH=tests $(BIN)/python benchmarks/run.py; status=$$?; \
+		$(BIN)/python benchmarks/report.py; exit $$status

@@ -20,8 +20,6 @@ from pathlib import Path
 import nbformat
 from common import ROOT, median_time, save, table
 
-sys.path.insert(0, str(ROOT / "tests"))
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)

@@ -24,9 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, save, table
-
-sys.path.insert(0, str(ROOT / "tests"))
 from browser.lab import (  # noqa: E402 - tests/ must be on the path first
     ARM_LATENCY_JS,
     VIEWPORT,
@@ -42,6 +39,7 @@ from browser.lab import (  # noqa: E402 - tests/ must be on the path first
     quiz_ids,
     retry_button,
 )
+from common import save, table
 
 from deepfake_ethics.bank import get_quiz  # noqa: E402
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from common import ROOT, save, table
 
-sys.path.insert(0, str(ROOT / "tests"))
 ASSIGNMENT = "a02-legal-aspects"
 
 

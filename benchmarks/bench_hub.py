@@ -29,12 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, save, table
-
-sys.path.insert(0, str(ROOT / "tests"))
 from bench_browser import cold_start  # noqa: E402
 from browser.hub_flow import ASSIGNMENT, ClassFlow  # noqa: E402
 from browser.lab import chromium_missing, launch_chromium  # noqa: E402
+from common import save, table
 from hub_class import hub_classroom, in_terminal, server_environ  # noqa: E402
 from hub_env import hub_venv  # noqa: E402
 from hub_server import COURSE_ID, GRADER  # noqa: E402
