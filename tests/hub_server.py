@@ -32,7 +32,7 @@ from pathlib import Path
 
 from conftest import ROOT
 from hub_env import proxy_command
-from processes import free_port, stop_process_group
+from processes import ServerDidNotStart, free_port, stop_process_group, wait_until_answering
 from shared_env import SYSTEM_PATH
 
 COURSE_ID = "deepfake-ethics"
@@ -173,22 +173,13 @@ class Hub:
                 cwd=self.site.state,
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                self.stop()  # the proxy it may have started, the mount point
-                raise AssertionError(f"JupyterHub exited ({code}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.site.url}/hub/api/", timeout=2) as resp:
-                    json.load(resp)
-                    return self
-            except (OSError, ValueError):
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise AssertionError(f"JupyterHub did not answer in {timeout} s:\n"
-                                         f"{self.log()}") from None
-                time.sleep(0.3)
+        try:
+            wait_until_answering(self.proc, f"{self.site.url}/hub/api/", timeout, self.log,
+                                 check=json.loads, interval=0.3)
+        except ServerDidNotStart:
+            self.stop()  # the proxy it may have started, the mount point
+            raise
+        return self
 
     def stop(self) -> None:
         """Stop JupyterHub; it stops the proxy, the servers and the services it started

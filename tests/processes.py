@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+from collections.abc import Callable
 
 
 def free_port() -> int:
@@ -28,3 +29,32 @@ def stop_process_group(proc: subprocess.Popen, grace: float = 20) -> None:
             break
         except subprocess.TimeoutExpired:
             continue
+
+
+class ServerDidNotStart(RuntimeError):
+    """A server exited, or did not answer in time (the message holds its log)."""
+
+
+def wait_until_answering(proc: subprocess.Popen, url: str, timeout: float,
+                         log: Callable[[], str], check: Callable[[bytes], object] | None = None,
+                         interval: float = 0.2) -> None:
+    """Wait until ``url`` answers (and ``check`` accepts its body), while ``proc`` runs.
+    Raises :class:`ServerDidNotStart` with the server's log if it exits or times out."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise ServerDidNotStart(f"the server exited ({proc.returncode}):\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                body = resp.read()
+            if check is not None:
+                check(body)
+            return
+        except (OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise ServerDidNotStart(f"{url} did not answer within {timeout} s:\n"
+                                        f"{log()}") from None
+            time.sleep(interval)

@@ -6,12 +6,11 @@ import json
 import os
 import secrets
 import subprocess
-import time
 import urllib.request
 
 import pytest
 from conftest import ROOT
-from processes import free_port, stop_process_group
+from processes import free_port, stop_process_group, wait_until_answering
 
 
 @pytest.mark.slow
@@ -26,15 +25,8 @@ def test_make_lab_serves_the_start_page(tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log_path.read_text()
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.5)
+        wait_until_answering(proc, f"{base}/api/status?token={token}", 120,
+                             log_path.read_text)
         with urllib.request.urlopen(
                 f"{base}/lab/tree/notebooks/00-start-here.ipynb?token={token}") as page:
             html = page.read().decode()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from processes import free_port, stop_process_group
+from processes import ServerDidNotStart, free_port, stop_process_group, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("DEEPFAKE_ETHICS_CHROMIUM", "/usr/bin/chromium"))
@@ -139,20 +139,12 @@ class LabServer:
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n"
-                                   f"{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url("api/status"), timeout=2):
-                    return self
-            except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n"
-                                       f"{self.log()}") from None
-                time.sleep(0.2)
+        try:
+            wait_until_answering(self.proc, self.url("api/status"), timeout, self.log)
+        except ServerDidNotStart:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         """Stop the server (its process group), then any kernel it left behind."""
