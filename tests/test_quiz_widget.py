@@ -248,7 +248,9 @@ def test_the_learner_id_survives_a_reset(tmp_path):
     assert ProgressStore(tmp_path / "p.json").learner_id() == learner
 
 
-def test_every_control_is_reachable_by_keyboard(make):
+def test_controls_are_native_tabbable_and_labelled(make):
+    """What the browser test (tests/browser/test_student_lessons.py) relies on when it
+    answers with Tab, arrows and Space: native controls, each labelled by its text."""
     for quiz_id in ("t-single", "t-multi", "t-reflect"):
         w = make(quiz_id)
         for control in w.controls:
