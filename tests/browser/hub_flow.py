@@ -29,7 +29,6 @@ from .lab_views import (
 
 ASSIGNMENT = "a02-legal-aspects"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-TASK = "reflection2_9"  # the essay, graded by hand (4 points)
 ESSAY = ("Platforms should label synthetic media. A label keeps parody and art possible "
          "while warning viewers, and it costs the honest creator almost nothing.")
 HAND_SCORES = [3.0, 2.0]  # the instructor's marks for the two essays
@@ -39,6 +38,11 @@ Shot = Callable[[object, str], None]
 
 def notebook(folder: str) -> dict:
     return json.loads((ROOT / folder / ASSIGNMENT / NOTEBOOK).read_text(encoding="utf-8"))
+
+
+TASK = next(  # the essay graded by hand: the assignment's (first) task cell
+    cell["metadata"]["nbgrader"]["grade_id"] for cell in notebook("source")["cells"]
+    if cell["metadata"].get("nbgrader", {}).get("task"))
 
 
 def points() -> dict[str, float]:
