@@ -36,8 +36,10 @@ def render(results: dict) -> str:
     if "autograde" in results:
         row = results["autograde"]["rows"][0]
         parts += [f"**Autograding one submission** (`benchmarks/bench_autograde.py`, "
-                  f"{row['assignment']}): {row['autograde_s']:.2f} s with nbgrader against "
-                  f"{row['plain_s']:.2f} s for a plain headless run of the same notebook: "
+                  f"{row['assignment']}): {row['autograde_s']:.2f} s with nbgrader and the "
+                  "course's pipeline (the bubblewrap sandbox, keys judged outside the kernel) "
+                  f"against {row['plain_s']:.2f} s for a plain, unsandboxed headless run of the "
+                  "same notebook: "
                   f"ratio {row['ratio']:.2f} (target ≤ 1.3).", ""]
     if "class" in results:
         head, *rows = results["class"]["rows"]

@@ -13,8 +13,8 @@ from conftest import ROOT
 
 from deepfake_ethics.grading.nbgrader_run import run_nbgrader
 from deepfake_ethics.layout import assignment_names
+from deepfake_ethics.practice import without_solution_markers
 
-MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 SECRET_REGION = re.compile(
     r"^[ \t]*(?:#+|<!--)?[ \t]*BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME).*?"
     r"^[ \t]*(?:#+|<!--)?[ \t]*END \1[^\n]*", re.S | re.M)
@@ -82,7 +82,7 @@ def meta(cell) -> dict:
 
 def strip_markers(source: str) -> str:
     """A model answer as a student would type it (without nbgrader's markers)."""
-    return "\n".join(line for line in source.splitlines() if not MARKERS.match(line))
+    return without_solution_markers(source)
 
 
 def answer_ids(nb: nbformat.NotebookNode) -> list[str]:

@@ -47,6 +47,11 @@ def class_note() -> str:
 _MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
 
 
+def without_solution_markers(source: str) -> str:
+    """A model answer as a student would type it: nbgrader's solution markers removed."""
+    return "\n".join(line for line in source.splitlines() if not _MARKERS.match(line))
+
+
 def _beside_package() -> Path:
     """The folder that holds src/ when the package is installed from a copy of the course
     (an editable install); for an installed wheel, a folder without source/."""
@@ -185,7 +190,7 @@ def questions(assignment: str, start: Path | None = None) -> dict[str, Question]
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
         if cell.cell_type == "code" and meta.get("solution"):
-            lines = [line for line in cell.source.splitlines() if not _MARKERS.match(line)]
+            lines = without_solution_markers(cell.source).splitlines()
             solutions[_number(grade_id)] = "\n".join(
                 line for line in lines if not line.rstrip().endswith("= ...")).strip()
         if cell.cell_type == "code" and meta.get("grade"):

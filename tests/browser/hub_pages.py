@@ -10,13 +10,14 @@ import re
 import time
 from pathlib import Path
 
+from deepfake_ethics.practice import without_solution_markers
+
 from .lab import RUN_ALL_MS, UI_MS, LessonPage, expect, menu_bar
 from .lab_views import wait_for_lab
 
 SPAWN_MS = 180_000  # a user's first server on a busy 2-core machine
 GRADING_MS = 300_000  # the formgrader's autograde of one submission, in the sandbox
 SUCCESS = "Success! Your notebook passes all the tests."
-MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
 
 
 def log_in(page, hub_url: str, user: str, password: str) -> None:
@@ -84,8 +85,7 @@ def model_answers(source_notebook: Path) -> dict[str, str]:
     for cell in nb["cells"]:
         meta = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] == "code" and meta.get("solution"):
-            lines = [ln for ln in "".join(cell["source"]).splitlines() if not MARKERS.match(ln)]
-            answers[meta["grade_id"]] = "\n".join(lines)
+            answers[meta["grade_id"]] = without_solution_markers("".join(cell["source"]))
     return answers
 
 

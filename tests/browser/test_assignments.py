@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from deepfake_ethics.layout import assignment_names
+from deepfake_ethics.practice import without_solution_markers
 
 from .lab import ROOT, LessonPage, expect, menu_bar
 
@@ -29,7 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 COURSE_ID = "deepfake-ethics"
 PREFERRED = "a02-legal-aspects"  # the assignment of the lesson the other tests use
 STUDENT_NAME = "Amira Haddad"
-MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
 VALIDATE_MS = 180_000  # nbgrader runs the whole notebook in a fresh kernel
 SUCCESS = "Success! Your notebook passes all the tests."
 
@@ -69,8 +69,7 @@ def answers(name: str) -> dict[str, str]:
     for cell in nb["cells"]:
         meta = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] == "code" and meta.get("solution"):
-            lines = [ln for ln in source_text(cell).splitlines() if not MARKERS.match(ln)]
-            result[meta["grade_id"]] = "\n".join(lines)
+            result[meta["grade_id"]] = without_solution_markers(source_text(cell))
     return result
 
 
