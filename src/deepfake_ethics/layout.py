@@ -4,6 +4,7 @@ by the package, the scripts, the tests and the benchmarks alike."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 LESSON_PATTERN = "[0-9][0-9]-*.ipynb"  # notebooks/00-start-here.ipynb ... in course order
 # An optional reference notebook that belongs to a lesson: notebooks/02r-legal-reference.ipynb
@@ -29,3 +30,18 @@ def assignment_names(root: Path, folder: str = "source") -> list[str]:
     if not base.is_dir():
         return []
     return sorted(p.name for p in base.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def nbgrader_folder(config: Any, folder: str, assignment: str,
+                    student: str = ".") -> Path | None:
+    """A folder of the course that nbgrader's ``config`` describes, e.g. ``("source",
+    "a02-legal-aspects")`` or ``("autograded", "a02-legal-aspects", "ann")``; None when
+    no course directory can be made from the configuration."""
+    try:
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=config)
+        return Path(coursedir.format_path(getattr(coursedir, f"{folder}_directory"),
+                                          student, assignment))
+    except Exception:  # no course directory configured
+        return None

@@ -15,10 +15,11 @@ quoted, plus ``status``:
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins.export import ExportPlugin
+
+from ..layout import nbgrader_folder
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
            "email", "raw_score", "late_submission_penalty", "score", "max_score", "status"]
@@ -30,13 +31,8 @@ class GradesExport(ExportPlugin):
 
     def _autograded(self, assignment: str, student: str) -> bool | None:
         """True if an autograded notebook exists, None if the course cannot be found."""
-        try:
-            from nbgrader.coursedir import CourseDirectory
-
-            coursedir = CourseDirectory(config=self.config)
-            folder = Path(coursedir.format_path(coursedir.autograded_directory, student,
-                                                assignment))
-        except Exception:  # no course directory configured
+        folder = nbgrader_folder(self.config, "autograded", assignment, student)
+        if folder is None:
             return None
         return folder.is_dir() and any(folder.glob("*.ipynb"))
 

@@ -23,6 +23,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from ..layout import nbgrader_folder
 from .preprocessors import neutralise
 
 HIDDEN_NOTE = "# (Hidden tests ran here. They are not shown, so that they stay fair for everyone.)"
@@ -129,19 +130,14 @@ class SanitizeFeedback(NbGraderPreprocessor):
 
     def _assignment_notebook(self, resources: dict[str, Any], folder: str) -> Path | None:
         info = resources.get("nbgrader", {})
-        try:
-            from nbgrader.coursedir import CourseDirectory
-
-            coursedir = CourseDirectory(config=self.config)
-            base = Path(coursedir.format_path(getattr(coursedir, folder), ".",
-                                              info["assignment"]))
-        except Exception:  # no course directory configured: nothing more to read
-            return None
+        base = nbgrader_folder(self.config, folder, info.get("assignment", ""))
+        if base is None or not info.get("assignment"):
+            return None  # no course directory configured: nothing more to read
         path = base / f"{info.get('notebook', '')}.ipynb"
         return path if path.is_file() else None
 
     def _source_notebook_texts(self, resources: dict[str, Any]) -> list[str]:
-        path = self._assignment_notebook(resources, "source_directory")
+        path = self._assignment_notebook(resources, "source")
         if not path:
             return []
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
@@ -149,7 +145,7 @@ class SanitizeFeedback(NbGraderPreprocessor):
 
     def _release_lines(self, resources: dict[str, Any]) -> set[str]:
         """Lines the student was given anyway (the released notebook): never removed."""
-        path = self._assignment_notebook(resources, "release_directory")
+        path = self._assignment_notebook(resources, "release")
         if not path:
             return set()
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])

@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
+from ..layout import nbgrader_folder
 from .execute import cut_note, grading_state
 from .judge import Verdict, judge
 
@@ -208,15 +208,12 @@ class RestoreCells(OverwriteCells):
 
     def _source_order(self) -> list[str]:
         """The grade ids of the source notebook, in its order ([] if it is not found)."""
-        try:
-            import nbformat
-            from nbgrader.coursedir import CourseDirectory
+        import nbformat
 
-            coursedir = CourseDirectory(config=self.config)
-            path = Path(coursedir.format_path(coursedir.source_directory, ".",
-                                              self.assignment_id)) / f"{self.notebook_id}.ipynb"
-            source = nbformat.read(path, as_version=4)
-        except Exception:  # no course directory or no source notebook: the gradebook's order
+        folder = nbgrader_folder(self.config, "source", self.assignment_id)
+        try:
+            source = nbformat.read(folder / f"{self.notebook_id}.ipynb", as_version=4)
+        except (OSError, TypeError, ValueError):  # no source notebook: the gradebook's order
             return []
         return [cell.metadata["nbgrader"]["grade_id"] for cell in source.cells
                 if cell.metadata.get("nbgrader", {}).get("grade_id")]
