@@ -31,6 +31,7 @@ from deepfake_ethics.grading.execute import GradeExecute
 from deepfake_ethics.grading.feedback import SanitizeFeedback
 from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
 from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs, RestoreCells
+from deepfake_ethics.grading.submission import FileLimits, LeaveOutUnsafeFiles, NoteLeftOutFiles
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -48,7 +49,17 @@ c.CourseDirectory.db_url = gradebook_url(  # $DEEPFAKE_ETHICS_DB_URL (a bad one 
     "sqlite:///" + os.path.join(HERE, "gradebook.db"))  # line), else sqlite here
 c.CourseDirectory.ignore = [  # never copied into releases or submissions
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
-c.CourseDirectory.max_file_size = 5_000  # kB; a submitted file above this is skipped
+MAX_FILE_KB = 5_000  # the largest file a student may hand in, in kB
+c.CourseDirectory.max_file_size = MAX_FILE_KB  # kB; the exchange skips larger files
+
+# --- Files of a submission -------------------------------------------------------------
+# Before nbgrader copies a submission (autograde) or an autograded folder (feedback), every
+# entry that is not a plain file of the student's (a link, a hard link, a FIFO, a device, a
+# file above the caps) is moved to quarantine/ unfollowed, and the notebook says so.
+SUBMISSION_FILES = LeaveOutUnsafeFiles(HERE, FileLimits(
+    max_files=200, max_file_bytes=MAX_FILE_KB * 1000, max_total_bytes=50_000_000))
+c.Autograde.pre_convert_hook = SUBMISSION_FILES  # before submitted/ is copied to autograded/
+c.GenerateFeedback.pre_convert_hook = SUBMISSION_FILES  # before autograded/ goes to feedback/
 
 # --- Logs ----------------------------------------------------------------------------
 # Every nbgrader command run here appends its log (errors with their tracebacks, e.g. a
@@ -85,11 +96,13 @@ c.Autograde.autograde_preprocessors = [  # nbgrader's list, with the course's st
     GradeExecute,  # nbgrader's Execute, sandboxed, keys kept out, hung cells cost one cell
     JudgeAnswers,  # compare recorded answers with the keys; verdicts as nbgrader outputs
     NeutraliseOutputs,  # text and images only, capped in bytes; student Markdown inert
+    NoteLeftOutFiles,  # a note naming the files of the submission that were left out
     IgnorePattern, ClearMetadataPreprocessor,  # nbgrader's own steps, as in its default
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Autograde.create_student = True  # a new student id in submitted/ is added, not rejected
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
 c.Execute.timeout = 20  # seconds per cell: every cell of the assignments needs < 2 s
+c.GradeExecute.time_budget = 120  # seconds per notebook; the cells left then earn nothing
 c.Execute.interrupt_on_timeout = True  # a looping cell is stopped and the rest still runs
 c.IgnorePattern.enabled = True  # drop known harmless stderr noise (it would cost points)
 c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answer

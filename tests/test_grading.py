@@ -19,10 +19,7 @@ from deepfake_ethics.grading import (
     quietly,
 )
 from deepfake_ethics.grading.feedback import (
-    REMOVED,
     SanitizeFeedback,
-    remove_secrets,
-    secret_lines,
     strip_hidden_tests,
     strip_mark_scheme,
 )
@@ -113,15 +110,25 @@ def test_sanitize_feedback_preprocessor():
     assert "long traceback" not in dumped
 
 
-def test_secret_lines_are_removed_from_any_output_whoever_printed_them():
-    source = ('answer = ...\n### BEGIN SOLUTION\nanswer = {"network-keeps-footage", '
-              '"own-intro"}\n### END SOLUTION\n')
-    secrets = secret_lines([source])
-    assert secrets == {"answer = {'network-keeps-footage', 'own-intro'}"}
-    printed = "my notes\n  answer  =  {'network-keeps-footage',   'own-intro'}  \nbye"
-    assert remove_secrets(printed, secrets) == f"my notes\n{REMOVED}\nbye"
-    assert secret_lines([source], public=secrets) == set(), "public lines are no secret"
-    assert remove_secrets("answer = {}", secrets) == "answer = {}"
+def test_feedback_shows_a_students_own_output_whatever_it_matches():
+    """No oracle: a printed line that equals a model answer or a key stays, so the gaps in
+    the feedback cannot tell a student which of the lines they printed was right."""
+    answer = nbformat.v4.new_code_cell("for c in ['use', 'tool']:\n    print(c)")
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "a",
+                                   "locked": False, "schema_version": 3}
+    printed = "answer2_1 = 'use'\nexpect: use\ntool\n"
+    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+    test = nbformat.v4.new_code_cell(
+        "check(a)\n### BEGIN HIDDEN TESTS\nanswer_key = {'expect': 'use'}\n"
+        "### END HIDDEN TESTS")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 1,
+                                 "grade_id": "t", "locked": True, "schema_version": 3}
+    essay = nbformat.v4.new_markdown_cell("I think expect: use is right.")
+    nb = nbformat.v4.new_notebook(cells=[answer, test, essay])
+    nb, _ = SanitizeFeedback().preprocess(nb, {})
+    assert nb.cells[0].outputs[0].text == printed
+    assert nb.cells[2].source == "I think expect: use is right."
+    assert "answer_key" not in nb.cells[1].source
 
 
 def test_course_config_settings(tmp_path, monkeypatch):
@@ -139,6 +146,10 @@ def test_course_config_settings(tmp_path, monkeypatch):
     steps = [p.__name__ for p in config.Autograde.autograde_preprocessors]
     assert steps[:3] == ["GradeExecute", "JudgeAnswers", "NeutraliseOutputs"]
     assert steps.index("SaveAutoGrades") > steps.index("JudgeAnswers")
+    assert steps.index("NoteLeftOutFiles") > steps.index("NeutraliseOutputs")
+    assert config.Autograde.pre_convert_hook is config.GenerateFeedback.pre_convert_hook
+    assert config.Autograde.pre_convert_hook.root == ROOT
+    assert config.GradeExecute.time_budget <= 120
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"  # checked on loading, so one that works
     monkeypatch.setenv("DEEPFAKE_ETHICS_DB_URL", url)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()

@@ -45,3 +45,13 @@ def nbgrader_folder(config: Any, folder: str, assignment: str,
                                           student, assignment))
     except Exception:  # no course directory configured
         return None
+
+
+def nbgrader_root(config: Any) -> Path | None:
+    """The course directory that nbgrader's ``config`` names (None if none can be made)."""
+    try:
+        from nbgrader.coursedir import CourseDirectory
+
+        return Path(CourseDirectory(config=config).root)
+    except Exception:  # no course directory configured
+        return None

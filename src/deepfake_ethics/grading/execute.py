@@ -5,14 +5,17 @@ starts it takes the answer key out of every graded test cell (leaving the visibl
 and a line that records the answer); it runs the cells in a
 :class:`~deepfake_ethics.grading.sandbox.SandboxedKernelManager`; a cell that does not
 finish in time, even one that ignores interrupts, costs only that cell (the kernel is
-restarted and the cells before it are run again, quietly); outputs are capped in bytes as
-they arrive; after the last cell it calls each decision function on its hidden cases.
+restarted and the cells before it are run again, quietly); a notebook has a wall-clock
+budget (``time_budget``) after which its remaining cells are not run and earn nothing;
+outputs are capped in bytes as they arrive; after the last cell it calls each decision
+function on its hidden cases.
 What the kernel recorded goes to ``resources`` for :class:`~.preprocessors.JudgeAnswers`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from queue import Empty
 from typing import Any
@@ -48,6 +51,10 @@ class GradeExecute(Execute):
                                help="Output kept per cell, in bytes (text and images).")
     replay_timeout = Integer(60, config=True,
                              help="Seconds to re-run the earlier cells after a restart.")
+    time_budget = Integer(120, config=True,
+                          help="Seconds of wall-clock time for a whole notebook, kernel start, "
+                               "restarts and decision functions included; the cells left "
+                               "when it runs out are not run and earn nothing.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # nbgrader's Execute sets its own kernel manager class through these arguments.
@@ -88,6 +95,8 @@ class GradeExecute(Execute):
         from nbclient import NotebookClient
 
         NotebookClient.__init__(self, nb, None)
+        self._deadline = time.monotonic() + self.time_budget
+        self._budget_noted = False
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         with self.setup_kernel():
@@ -106,22 +115,55 @@ class GradeExecute(Execute):
                         index: int) -> tuple[NotebookNode, dict[str, Any]]:
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell{index}")
+        if self._remaining() <= 0:
+            self._note_budget()
+            cell.outputs = [_not_run_output(self._budget_reason())]
+            self._stopped[grade_id] = self._budget_reason()
+            return cell, resources
         self._bytes[index] = 0
         self._record_bytes[index] = 0
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except (CellTimeoutError, DeadKernelError) as error:
-            reason = ("it did not finish within the time limit, even when interrupted"
-                      if isinstance(error, CellTimeoutError) else "it stopped the kernel")
+            reason = getattr(self.km, "stopped_because", None) or (
+                self._budget_reason() if self._remaining() <= 0 else
+                "it did not finish within the time limit, even when interrupted"
+                if isinstance(error, CellTimeoutError) else "it stopped the kernel")
             self.log.warning("cell %s stopped (%s); restarting the kernel", index, reason)
             cell.outputs.append(_stopped_output(reason))
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell{index}")
             self._stopped[grade_id] = reason
-            self._restart_and_replay()
+            if self._remaining() > 0:
+                self._restart_and_replay()
+            return cell, resources
+        if self._remaining() <= 0:  # interrupted when the budget ran out
+            self._note_budget()
+            cell.outputs.append(_stopped_output(self._budget_reason()))
+            self._stopped[grade_id] = self._budget_reason()
             return cell, resources
         self._collect_records(cell)
         self._done.append(index)
         return cell, resources
+
+    # -- the notebook's time budget ----------------------------------------------------------
+
+    def _remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _budget_reason(self) -> str:
+        return f"the notebook's time budget of {self.time_budget} s for grading ran out"
+
+    def _note_budget(self) -> None:
+        if not self._budget_noted:
+            self._budget_noted = True
+            self.log.warning("Time budget: %s; the remaining cells are not run and earn "
+                             "nothing", self._budget_reason())
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """A cell's time limit, never past the end of the notebook's budget."""
+        limit = super()._get_timeout(cell)
+        remaining = max(1, math.ceil(self._remaining()))
+        return remaining if limit is None else min(limit, remaining)
 
     def _collect_records(self, cell: NotebookNode) -> None:
         """Move the records of a test cell out of its outputs into the grading state.
@@ -144,7 +186,7 @@ class GradeExecute(Execute):
         """A fresh sandbox, then the cells that finished before, run again quietly."""
         run_sync(self.km.restart_kernel)(now=True)
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
-        deadline = time.monotonic() + self.replay_timeout
+        deadline = min(time.monotonic() + self.replay_timeout, self._deadline)
         for index in self._done:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._quietly(self.nb.cells[index].source, remaining):
@@ -224,6 +266,12 @@ def cut_note(limit: int) -> NotebookNode:
 def _stopped_output(reason: str) -> NotebookNode:
     text = (f"This cell was stopped: {reason}. It earns no points; the kernel was "
             "restarted and the rest of the notebook was graded.")
+    return NotebookNode(output_type="error", ename="CellStopped", evalue=text,
+                        traceback=[text])
+
+
+def _not_run_output(reason: str) -> NotebookNode:
+    text = f"This cell was not run: {reason}. It earns no points."
     return NotebookNode(output_type="error", ename="CellStopped", evalue=text,
                         traceback=[text])
 

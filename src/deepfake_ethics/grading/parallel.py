@@ -131,6 +131,7 @@ class Outcome:
     max_score: float | None = None
     errors: list[str] = field(default_factory=list)
     skipped: bool = False
+    notes: list[str] = field(default_factory=list)  # files left out, time budget used up
 
 
 def share(students: list[str], sizes: dict[str, int], workers: int) -> list[list[str]]:
@@ -145,8 +146,10 @@ def share(students: list[str], sizes: dict[str, int], workers: int) -> list[list
     return [s for s in shares if s]
 
 
-def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[CourseSettings, list[str]]:
-    """The course and the students to grade, after every check; raises :class:`Refused`."""
+def prepare(assignment: str, extra_args: list[str], root: Path
+            ) -> tuple[CourseSettings, list[str], dict[str, str]]:
+    """The course, the students to grade and the students refused for an unsafe id (with
+    the reason), after every check; raises :class:`Refused` when nothing can be graded."""
     problems = names.bad_names("assignment", [assignment])
     problems += names.bad_names("--student", _student_options(extra_args), pattern=True)
     if problems:
@@ -156,13 +159,12 @@ def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[CourseS
     except gradebook_url.GradebookURLError as error:
         raise Refused([str(error)]) from None
     everyone = course.submitters(assignment)
-    students = course.selected(everyone)
-    problems = names.bad_names("student id", students,
-                               f"{course.submitted}/{{name}}/{assignment}")
-    if problems:
-        raise Refused(problems + ["rename these folders (and the students in the gradebook), "
-                                  "then run the command again"])
-    if not students:
+    selected = course.selected(everyone)
+    unsafe = {s: f"not graded: the student id {s!r} {names.problem(s)}; rename the folder "
+                 f"{course.submitted}/{s}/ (and the student in the gradebook), then grade "
+                 "it again" for s in selected if names.problem(s)}
+    students = [s for s in selected if s not in unsafe]
+    if not selected:
         which = "" if course.student_pattern == "*" else \
             f" by a student matching {course.student_pattern!r}"
         raise Refused([f"no submissions of {assignment!r}{which} in "
@@ -175,7 +177,7 @@ def prepare(assignment: str, extra_args: list[str], root: Path) -> tuple[CourseS
         raise Refused([f"the gradebook {gradebook_url.redact(course.db_url)} has no assignment "
                        f"{assignment!r}: run `nbgrader generate_assignment {assignment}` "
                        "first (it records the assignment's cells)"])
-    return course, students
+    return course, students, unsafe
 
 
 def _knows_assignment(course: CourseSettings, assignment: str) -> bool:
@@ -211,23 +213,27 @@ def run(assignment: str, workers: int | None = None, extra_args: list[str] | Non
     extra = list(extra_args or [])
     root = (root or Path.cwd()).resolve()
     put_on_path()
+    unsafe: dict[str, str] = {}
     if students is None:
-        course, students = prepare(assignment, extra, root)
+        course, students, unsafe = prepare(assignment, extra, root)
     else:
         course = CourseSettings.load(root, assignment, extra)
+    log_dir = _new_log_dir(course.root, assignment)
+    refused = [Outcome(s, False, errors=[reason]) for s, reason in unsafe.items()]
+    if not students:
+        return refused, log_dir
     workers = max(1, min(workers or default_workers(), len(students)))
     _register_students(course, students)
-    sizes = {s: sum(p.stat().st_size for p in
-                    course.path(course.submitted, s, assignment).rglob("*.ipynb"))
+    sizes = {s: sum(p.lstat().st_size for p in
+                    course.path(course.submitted, s, assignment).glob("*.ipynb"))
              for s in students}
-    log_dir = _new_log_dir(course.root, assignment)
     shares = share(students, sizes, workers)
     jobs = [Job(i, str(course.root), assignment, extra, part, str(log_dir),
                 course.worker_db_url, course.force, course.create, retries)
             for i, part in enumerate(shares)]
     exit_codes = _run_workers(jobs, course, assignment, out)
     outcomes = _outcomes(course, assignment, jobs, exit_codes, log_dir)
-    return outcomes, log_dir
+    return sorted(outcomes + refused, key=lambda o: o.student), log_dir
 
 
 def _new_log_dir(root: Path, assignment: str) -> Path:
@@ -320,7 +326,7 @@ def _outcomes(course: CourseSettings, assignment: str, jobs: list[Job],
         for job in jobs:
             for s in job.students:
                 result = read_result(log_dir, s)
-                outcome = Outcome(s, False)
+                outcome = Outcome(s, False, notes=list(result.notes) if result else [])
                 if result is None:
                     outcome.errors = [f"worker {job.index} stopped (exit code "
                                       f"{exit_codes.get(job.index)}) before grading this "
@@ -362,6 +368,10 @@ def _report_lines(outcomes: list[Outcome], log_dir: Path | None) -> list[str]:
         status = ("graded before (not regraded; --force regrades)" if o.skipped else "graded") \
             if o.graded else "FAILED"
         lines.append(f"{o.student:<{width}}  {score:>7}  {maximum:>5}  {status}")
+    noted = [o for o in outcomes if o.notes]
+    if noted:
+        lines += ["", "Notes (the student's feedback says the same):"]
+        lines += [f"  - {o.student}: {note}" for o in noted for note in o.notes[:10]]
     failed = [o for o in outcomes if not o.graded]
     if failed:
         lines += ["", f"{len(failed)} submission(s) could not be graded:"]

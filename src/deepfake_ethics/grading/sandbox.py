@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+
+from .submission import FileLimits, survey
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,9 @@ class Limits:
     file_bytes: int = 64 * 1024**2  # largest file it may write
     open_files: int = 256
     processes: int = 64  # processes and threads in the whole sandbox
+    disk_bytes: int = 256 * 1024**2  # everything it writes: home, /tmp, /var/tmp, /dev/shm
+    disk_files: int = 10_000  # files and folders it may create in those places
+    disk_check_seconds: float = 0.2  # how often the grader counts them
 
 
 def sandbox_enabled() -> bool:
@@ -206,10 +212,24 @@ class Scratch:
     def etc(self) -> Path:
         return self.root / "etc"
 
+    @property
+    def tmp(self) -> Path:
+        """The sandbox's /tmp and /var/tmp: on the grader's disk, so that it is counted."""
+        return self.root / "tmp"
+
+    @property
+    def shm(self) -> Path:
+        return self.root / "shm"
+
+    @property
+    def writable(self) -> tuple[Path, ...]:
+        """Every folder the student's code can write to."""
+        return (self.home, self.tmp, self.shm)
+
     @classmethod
     def create(cls) -> Scratch:
         scratch = cls(Path(tempfile.mkdtemp(prefix="dfe-sandbox-")))
-        for folder in (scratch.home, scratch.ipc, scratch.etc):
+        for folder in (scratch.ipc, scratch.etc, *scratch.writable):
             folder.mkdir(mode=0o700)
         (scratch.etc / "passwd").write_text(
             f"student:x:1000:1000:student:{SANDBOX_HOME}:/bin/sh\n"
@@ -217,38 +237,95 @@ class Scratch:
         (scratch.etc / "group").write_text("student:x:1000:\nnogroup:x:65534:\n")
         return scratch
 
+    def empty_writable(self) -> None:
+        """Delete whatever the student's code wrote (before a fresh start)."""
+        for folder in self.writable:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(mode=0o700)
+
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def copy_submission(source: Path, dest: Path, max_bytes: int = 100 * 1024**2) -> None:
-    """Copy a submission folder into the sandbox home: symlinks stay links (never followed
-    on the host), copying stops at ``max_bytes`` so a huge folder cannot fill a disk, and
-    notebooks are left out: the one being graded already holds the restored test cells
-    with their answer keys, and the kernel receives its cells as messages anyway."""
-    total = 0
+def disk_use(folders: tuple[Path, ...], max_entries: int) -> tuple[int, int]:
+    """Bytes on disk and entries under ``folders``, counting stops past ``max_entries``
+    (so that a folder of millions of files costs no more than the cap to count)."""
+    used = entries = 0
+    stack = list(folders)
+    while stack and entries <= max_entries:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    with contextlib.suppress(OSError):
+                        info = entry.stat(follow_symlinks=False)
+                        used += info.st_blocks * 512
+                        if stat.S_ISDIR(info.st_mode):
+                            stack.append(Path(entry.path))
+        except OSError:
+            continue
+    return used, entries
+
+
+class DiskWatch:
+    """Counts what a sandbox has written, every ``limits.disk_check_seconds``; past
+    ``limits.disk_bytes`` or ``limits.disk_files`` it calls ``stop`` once with the reason.
+    (bubblewrap 0.8, Debian 12's, cannot size a tmpfs, so /tmp lives on the grader's disk
+    and is counted here with the home folder.)"""
+
+    def __init__(self, folders: tuple[Path, ...], limits: Limits, stop: Any) -> None:
+        import threading
+
+        self.folders, self.limits, self.stop = folders, limits, stop
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sandbox-disk-watch",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._halt.wait(self.limits.disk_check_seconds):
+            used, entries = disk_use(self.folders, self.limits.disk_files)
+            if used > self.limits.disk_bytes or entries > self.limits.disk_files:
+                what = (f"more than {self.limits.disk_bytes // 1024**2} MB"
+                        if used > self.limits.disk_bytes
+                        else f"more than {self.limits.disk_files:,} files")
+                self.stop(f"it wrote {what} (in its folder, /tmp or /dev/shm)")
+                return
+
+    def close(self) -> None:
+        self._halt.set()
+        self._thread.join(timeout=5)
+
+
+def copy_submission(source: Path, dest: Path, limits: FileLimits | None = None) -> None:
+    """Copy a submission folder into the sandbox home: only the regular files that
+    :func:`~.submission.survey` lets travel (no link is followed or recreated, sizes and
+    counts are capped before copying), and no notebooks: the one being graded already holds
+    the restored test cells with their answer keys, and the kernel receives its cells as
+    messages anyway."""
     dest.mkdir(parents=True, exist_ok=True)
-    for folder, dirs, files in os.walk(source, followlinks=False):
-        rel = Path(folder).relative_to(source)
+    kept, left = survey(source, limits or FileLimits())
+    for entry in left:
+        log.warning("sandbox: %s left out of the scratch copy: %s", entry.path, entry.reason)
+    for rel in kept:
+        if rel.endswith(".ipynb"):
+            continue
         target = dest / rel
-        target.mkdir(parents=True, exist_ok=True)
-        for name in list(dirs):
-            if (Path(folder) / name).is_symlink():
-                dirs.remove(name)
-                os.symlink(os.readlink(Path(folder) / name), target / name)
-        for name in files:
-            path = Path(folder) / name
-            if name.endswith(".ipynb"):
-                continue
-            if path.is_symlink():
-                os.symlink(os.readlink(path), target / name)
-                continue
-            size = path.stat().st_size
-            if total + size > max_bytes:
-                log.warning("sandbox: %s left out of the scratch copy (size cap)", path)
-                continue
-            shutil.copyfile(path, target / name)
-            total += size
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy_regular(source / rel, target)
+
+
+def _copy_regular(source: Path, target: Path) -> None:
+    """Copy one file, refusing (at open time, not only when surveyed) anything but a
+    regular file reached without a link."""
+    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SandboxError(f"{source} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
+    finally:
+        os.close(fd)
 
 
 def matplotlib_cache() -> Path | None:
@@ -277,7 +354,8 @@ def bwrap_command(kernel_cmd: list[str], *, scratch: Scratch, workdir: str,
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
     cmd += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-            "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--dir", "/etc"]
+            "--bind", str(scratch.tmp), "/tmp", "--bind", str(scratch.tmp), "/var/tmp",
+            "--bind", str(scratch.shm), "/dev/shm", "--dir", "/etc"]
     for name in ("ld.so.cache", "localtime", "mime.types", "nsswitch.conf"):
         if os.path.exists(f"/etc/{name}"):
             cmd += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
@@ -325,6 +403,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self._scratch: Scratch | None = None
         self._cgroup: PidsCgroup | None = None
+        self._watch: DiskWatch | None = None
+        self.stopped_because: str | None = None  # why the grader killed the kernel, if it did
         self.sandboxed = sandbox_enabled()
         if self.sandboxed:
             self._scratch = Scratch.create()
@@ -347,13 +427,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         source = Path(kw.get("cwd") or os.getcwd())
         course_root = _course_root(source)
         work = self._scratch.home / (source.name or "work")
-        if not work.exists():
-            copy_submission(source, work)
-            cache = matplotlib_cache()
-            if cache:
-                target = self._scratch.home / ".config" / "matplotlib"
-                target.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(cache, target / cache.name)
+        self._stop_watch()
+        self._scratch.empty_writable()  # a restart starts from the submission again
+        self.stopped_because = None
+        copy_submission(source, work)
+        cache = matplotlib_cache()
+        if cache:
+            target = self._scratch.home / ".config" / "matplotlib"
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cache, target / cache.name)
         if self._cgroup is None and os.geteuid() == 0:
             self._cgroup = PidsCgroup(self.limits.processes)
             if not self._cgroup.path:
@@ -366,15 +448,33 @@ class SandboxedKernelManager(AsyncKernelManager):
                             workdir=f"{SANDBOX_HOME}/{work.name}", course_root=course_root,
                             limits=self.limits, bwrap=bwrap,
                             cgroup_procs=self._cgroup.procs_file if self._cgroup else None)
-        return await super()._async_launch_kernel(cmd, **kw)
+        launched = await super()._async_launch_kernel(cmd, **kw)
+        self._watch = DiskWatch(self._scratch.writable, self.limits, self._kill_for)
+        return launched
+
+    def _kill_for(self, reason: str) -> None:
+        """Stop the sandbox now (from the disk watch): the running cell fails as a dead
+        kernel, and ``stopped_because`` says why."""
+        self.stopped_because = reason
+        log.warning("sandbox: stopped: %s", reason)
+        process = getattr(self.provisioner, "process", None)
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()  # bwrap: its PID namespace, and every process in it, goes too
+
+    def _stop_watch(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        self._stop_watch()
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             self.release_sandbox()
 
     def release_sandbox(self) -> None:
         """Kill anything left of the sandbox and delete its scratch folders."""
+        self._stop_watch()
         if self._cgroup is not None:
             self._cgroup.close()
             self._cgroup = None

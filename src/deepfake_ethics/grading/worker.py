@@ -29,6 +29,7 @@ LOCKED = re.compile(r"database is locked", re.I)
 EXCEPTION = re.compile(r"^\s*[\w.]+(Error|Exception|Exit): ")
 SKIPPED = re.compile(r"Skipping existing assignment", re.I)
 OWN_EXCEPTION = "NbGraderException: "  # nbgrader's summary, never the cause itself
+NOTE = re.compile(r"^\[WARNING\] (Time budget: .*)$", re.M)  # logged by GradeExecute
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Result:
     seconds: float = 0.0
     worker: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def result_path(log_dir: Path, student: str, suffix: str) -> Path:
@@ -146,11 +148,24 @@ def grade_one(api: NbGraderAPI, job: Job, student: str) -> Result:
     result_path(Path(job.log_dir), student, ".log").write_text(log + "\n", encoding="utf-8")
     success = bool(outcome.get("success"))
     last = texts[-1]
-    return Result(student, success, skipped=success and bool(SKIPPED.search(last)),
+    return Result(student, success, notes=notes(api, job, student, last),
+                  skipped=success and bool(SKIPPED.search(last)),
                   reason="" if success else reason(last), attempts=len(texts),
                   seconds=round(time.monotonic() - started, 1), worker=job.index,
                   errors=[] if success else [line for line in last.splitlines()
                                              if "[ERROR]" in line][:20])
+
+
+def notes(api: NbGraderAPI, job: Job, student: str, log: str) -> list[str]:
+    """What the report should say besides the score: the files left out of the
+    submission (from their record, see :mod:`.submission`) and a time budget used up."""
+    from .submission import read_record
+
+    folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student,
+                                            job.assignment))
+    found = [f"left out {entry.path}: {entry.reason}"
+             for entry in read_record(Path(api.coursedir.root), folder)]
+    return found + sorted(set(NOTE.findall(log)))
 
 
 def _write(log_dir: Path, result: Result) -> None:
