@@ -62,15 +62,15 @@ for name in ["notes.txt", "hard.txt", "data/notes.txt"]:
 
 # Prints, base64-encoded, every linked secret it can read.
 SECRETS = ["gradebook.db", "nbgrader_config.py", "environ", "shadow", "model.ipynb"]
-SECRET_PRINTER = """\
+SECRET_PRINTER = f"""\
 import base64
-for name in %r:
+for name in {SECRETS!r}:
     try:
         print(name, base64.b64encode(open(name, "rb").read(4000)).decode())
     except OSError as error:
         print("missing", name, type(error).__name__)
 answer2_1 = "tool"
-""" % (SECRETS,)
+"""
 
 SLOW = "import time\ntime.sleep(15)\nanswer2_{n} = 'tool'\n"
 
@@ -93,8 +93,8 @@ answer2_1 = "tool"
 # Prints every candidate answer of every choice question: if feedback removed the lines
 # that match a key, the gaps would give the keys away.
 CANDIDATES = ["tool", "use", "both", "neither"]
-ORACLE = "for candidate in %r:\n    print('candidate', candidate)\nanswer2_1 = 'tool'\n" % (
-    CANDIDATES,)
+ORACLE = (f"for candidate in {CANDIDATES!r}:\n    print('candidate', candidate)\n"
+          "answer2_1 = 'tool'\n")
 
 
 def private_course(tmp: Path) -> Path:
