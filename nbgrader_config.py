@@ -27,6 +27,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from deepfake_ethics.grading.exchange import safe_collect
 from deepfake_ethics.grading.execute import GradeExecute
 from deepfake_ethics.grading.feedback import SanitizeFeedback
 from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
@@ -74,6 +75,9 @@ if os.environ.get("DEEPFAKE_ETHICS_EXCHANGE"):
     c.Exchange.root = os.environ["DEEPFAKE_ETHICS_EXCHANGE"]  # shared folder of the class
 c.Exchange.path_includes_course = True  # exchange/<course>/..., so courses never collide
 c.Exchange.timezone = "UTC"  # timestamps in one zone, whatever the servers' zones
+# collect takes no link, FIFO or other student's folder (grading/exchange.py); ngshare's
+# collect when NGSHARE_URL is set (Kubernetes), nbgrader's folder exchange otherwise
+c.ExchangeFactory.collect = safe_collect()
 
 # --- Generating the student version ---------------------------------------------------
 c.IncludeHeaderFooter.header = os.path.join(  # name, collaborators, honour code, content note
