@@ -158,8 +158,8 @@ Made by `deepfake-ethics new-course` on {today.isoformat()} from `{origin}`.
 
 **Keep this folder private.** `source/` holds the model answers, the answer keys of the
 hidden tests and the marking schemes; once you grade, `submitted/`, `autograded/`,
-`feedback/`, `logs/`, `quarantine/` and the gradebook hold student work and grades. Do not copy it into
-the public course repository or anywhere students can read. `.gitignore` keeps student
+`feedback/`, `logs/`, `quarantine/` and the gradebook hold student work and grades. Do not
+copy it into the public course repository or anywhere students can read. `.gitignore` keeps student
 data out of git; if you version this folder, use a private repository.
 
 Assignments:
