@@ -265,6 +265,11 @@ def test_a_slow_notebook_stops_at_its_budget_and_the_rest_is_graded(graded):
     assert "time budget of 40 s" in text
     assert "This cell was not run" in text, "cells after the budget are not run"
     assert graded["seconds"] < 600, "the class, slow student included, stays bounded"
+    if graded["path"] == "parallel":  # the worker times each student
+        runs = sorted((course / "logs" / "autograde" / A).iterdir())
+        result = json.loads((runs[-1] / "students" / "slow.json").read_text())
+        assert result["seconds"] < BUDGET + 30, result
+        assert any("Time budget" in note for note in result["notes"]), result
 
 
 def test_filling_tmp_is_stopped_and_costs_the_cell(graded):
@@ -279,3 +284,51 @@ def test_feedback_is_no_oracle(graded):
     for candidate in CANDIDATES:
         assert f"candidate {candidate}" in text, candidate
     assert "removed from the feedback" not in text
+
+
+SMALL_DISK = r"""
+set -e
+mount -t tmpfs -o size=64m tmpfs "$0"
+cp -a "$1" "$0/course"
+cd "$0/course"
+status=0
+"$2" -m nbgrader autograde a02-legal-aspects --force > "$3/log.txt" 2>&1 || status=$?
+echo "$status" > "$3/status"
+df -B1 --output=avail "$0" | tail -1 > "$3/avail"
+cp gradebook.db "$3/"
+find autograded -printf '%y %s %p\n' > "$3/autograded.txt"
+"""
+
+
+def test_a_link_to_dev_zero_cannot_fill_a_small_disk(tmp_path):
+    """The course on a 64 MB file system: a student whose submission holds a link to
+    /dev/zero is graded (without it) beside a model student, and the disk stays free."""
+    from shared_env import is_root, require
+
+    require(is_root(), "mounting a small file system needs root")
+    try:
+        find_bwrap()
+    except RuntimeError as error:
+        pytest.skip(str(error))
+    course = generated_course(tmp_path / "made")
+    submit(course, "model", A, student_notebook(course, A))
+    folder = submit(course, "zero", A, student_notebook(course, A, answered=set())).parent
+    (folder / "zero.bin").symlink_to("/dev/zero")
+    (folder / "data").mkdir()
+    (folder / "data" / "more.bin").symlink_to("/dev/urandom")
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    disk.mkdir()
+    out.mkdir()
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                           SMALL_DISK, disk, course, sys.executable, out],
+                          env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = (out / "log.txt").read_text()
+    assert (out / "status").read_text().strip() == "0", log[-3000:]
+    assert int((out / "avail").read_text()) > 32 * 1024**2, "the small disk filled up"
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "deepfake-ethics") as gb:
+        got = {s.student.id: s.code_score for s in gb.find_assignment(A).submissions}
+    assert got == {"model": 9.0, "zero": 0.0}
+    listing = (out / "autograded.txt").read_text()
+    assert "zero.bin" not in listing and "more.bin" not in listing
+    assert "Left out zero.bin" in log
