@@ -16,17 +16,24 @@ tests/test_exchange_checks.py tests the same checks fast, on folders of one acco
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
 import secrets
 import shutil
 import stat
+import subprocess
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
+from conftest import ROOT
+from hub_env import hub_venv
 from nbgrader_course import make_course, notebook_name, student_notebook
 from shared_env import (
     SYSTEM_PATH,
@@ -284,3 +291,144 @@ def test_every_left_out_entry_is_reported_with_its_reason(attacked):
     for student, items in report.items():
         for path in items:
             assert path in log, (student, path)
+
+
+# --- ngshare (deploy/kubernetes): the collect against a stand-in ngshare -------------------
+# ngshare itself refuses '..' and absolute paths when a student submits (ngshare 0.6.0's
+# path_check); a stand-in serves what ngshare_exchange's collect would receive if anything
+# got past it, plus what does get past it: a path naming something in the grader's current
+# folder, a file that is also a folder, floods, and an honest student's checkpoint.
+
+NGSHARE_TIME = "2026-11-20 11:59:00.123456"  # as ngshare writes it (UTC, no zone)
+
+
+def encoded(path: str, data: bytes) -> dict:
+    return {"path": path, "content": base64.encodebytes(data).decode(), "checksum": ""}
+
+
+class StandIn(BaseHTTPRequestHandler):
+    """ngshare's two collect endpoints, answering from ``self.server.answers``."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        path = unquote(urlsplit(self.path).path)
+        answer = self.server.answers.get(path, {"success": False, "message": "not found"})
+        body = json.dumps(answer).encode()
+        self.send_response(200 if answer["success"] else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def ngshare_answers(prefix: str, base: Path, canary: str, notebooks: dict[str, bytes],
+                    students: list[tuple[str, str]]) -> dict[str, dict]:
+    api = f"{prefix}/submission/{COURSE}/{ASSIGNMENT}"
+    name = notebook_name(ASSIGNMENT)
+    hostile = [encoded(name, notebooks["mallory"]),
+               encoded("../../escape.txt", canary.encode()),
+               encoded(str(base / "outside.txt"), canary.encode()),
+               encoded("logs/x", b"a name in the grader's folder"),
+               encoded("clash", b"a file"), encoded("clash/inside", b"and a folder"),
+               encoded("big.bin", b"z" * 6_000_000),
+               encoded("timestamp.txt", b"2000-01-01 00:00:00.000000"),
+               *(encoded(f"many/f{i:03d}.txt", b"x") for i in range(MANY))]
+    honest = [encoded(name, notebooks["victim"]),
+              encoded(f".ipynb_checkpoints/{name.replace('.ipynb', '-checkpoint.ipynb')}",
+                      notebooks["victim"])]
+    return {
+        f"{prefix}/submissions/{COURSE}/{ASSIGNMENT}": {"success": True, "submissions": [
+            {"student_id": student, "timestamp": time} for student, time in students]},
+        f"{api}/mallory": {"success": True, "timestamp": NGSHARE_TIME, "files": hostile},
+        f"{api}/victim": {"success": True, "timestamp": NGSHARE_TIME, "files": honest},
+    }
+
+
+@pytest.fixture(scope="module")
+def ngshare_collects(tmp_path_factory):
+    """ngshare_exchange's own collect and the course's, each in a course of its own, both
+    with deploy/kubernetes/nbgrader_config.py as the global config and the stand-in."""
+    venv = hub_venv()  # ngshare_exchange 0.5.3, installed as deploy/kubernetes does
+    base = tmp_path_factory.mktemp("ngshare")
+    canary = secrets.token_hex(16)
+    etc = base / "etc-jupyter"
+    etc.mkdir()
+    shutil.copy(ROOT / "deploy" / "kubernetes" / "nbgrader_config.py", etc)
+    (base / "home").mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+    prefix = "/services/ngshare"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    runs = {}
+    try:
+        for run, collect in (("stock", "ngshare_exchange.collect.ExchangeCollect"),
+                             ("safe", None)):
+            (base / run).mkdir()
+            course = make_course(base / run)
+            notebooks = {s: nbformat.writes(student_notebook(course, ASSIGNMENT)).encode()
+                         + s.encode() for s in ("mallory", "victim")}
+            students = [("mallory", NGSHARE_TIME), ("victim", NGSHARE_TIME)]
+            if run == "safe":  # what ngshare should never send, taken in stride
+                students += [("../evil", NGSHARE_TIME), ("zed", "notadate")]
+            server.answers = ngshare_answers(prefix, base / run, canary, notebooks, students)
+            env = {"PATH": f"{venv}/bin:{SYSTEM_PATH}", "HOME": str(base / "home"),
+                   "USER": "grader", "LANG": "C.UTF-8", "JUPYTER_CONFIG_PATH": str(etc),
+                   "NGSHARE_URL": f"http://127.0.0.1:{server.server_port}{prefix}"}
+            args = [f"--ExchangeFactory.collect={collect}"] if collect else []
+            done = subprocess.run([venv / "bin" / "python", "-m", "nbgrader", "collect",
+                                   ASSIGNMENT, *args], cwd=course, env=env, text=True,
+                                  capture_output=True, timeout=300)
+            reports = sorted((course / "logs" / "collect").glob(f"{ASSIGNMENT}-*.json"))
+            runs[run] = {"done": done, "course": course, "notebooks": notebooks,
+                         "reports": reports, "base": base / run}
+    finally:
+        server.shutdown()
+    runs["canary"] = canary
+    return runs
+
+
+def test_ngshare_exchanges_own_collect_writes_outside_and_stops(ngshare_collects):
+    run = ngshare_collects["stock"]
+    assert run["done"].returncode != 0
+    assert "logs/x" in run["done"].stderr  # logs/ is in its current folder, not in submitted/
+    assert (run["course"] / "submitted" / "escape.txt").read_text() == ngshare_collects["canary"]
+    assert (run["base"] / "outside.txt").read_text() == ngshare_collects["canary"]
+    assert not (run["course"] / "submitted" / "victim").exists()
+
+
+def test_the_course_collect_keeps_ngshare_files_in_their_folder(ngshare_collects):
+    run, canary = ngshare_collects["safe"], ngshare_collects["canary"]
+    assert run["done"].returncode == 0, run["done"].stderr
+    submitted = run["course"] / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["mallory", "victim"]
+    name = notebook_name(ASSIGNMENT)
+    victim = submitted / "victim" / ASSIGNMENT
+    assert sorted(p.name for p in victim.iterdir()) == [name, "timestamp.txt"]
+    assert (victim / name).read_bytes() == run["notebooks"]["victim"]
+    mallory = submitted / "mallory" / ASSIGNMENT
+    assert (mallory / name).read_bytes() == run["notebooks"]["mallory"]
+    assert (mallory / "timestamp.txt").read_text() == NGSHARE_TIME
+    assert (mallory / "clash" / "inside").read_bytes() == b"and a folder"
+    assert (mallory / "logs" / "x").read_bytes() == b"a name in the grader's folder"
+    files = [p for p in run["base"].rglob("*") if p.is_file()]
+    assert not [p for p in files if canary.encode() in p.read_bytes()]
+    assert not (run["base"] / "outside.txt").exists()
+
+    (report,) = run["reports"]
+    left = {student: {item["path"]: item["reason"] for item in items}
+            for student, items in json.loads(report.read_text()).items()}
+    mine = left["mallory"]
+    assert "'..'" in mine.pop("../../escape.txt")
+    assert mine.pop(str(run["base"] / "outside.txt")) == "an absolute path"
+    assert "both a file and a folder" in mine.pop("clash")
+    assert "per file" in mine.pop("big.bin")
+    capped = {p for p, r in mine.items() if "over the cap of 200 files" in r}
+    assert len(capped) == MANY + 3 - 200 and set(mine) == capped, sorted(mine)
+    assert left["victim"] == {f".ipynb_checkpoints/{name.replace('.ipynb', '-checkpoint.ipynb')}":
+                              "matches '.ipynb_checkpoints' of CourseDirectory.ignore"}
+    assert "path separator" in left["../evil"][""]
+    assert "not a date" in left["zed"][""]
+    log = run["done"].stdout + run["done"].stderr
+    assert all(path in log for items in left.values() for path in items if path)
