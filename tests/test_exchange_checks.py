@@ -288,6 +288,7 @@ def test_safe_collect_takes_the_latest_own_folder_and_reports_the_others(exchang
     submission(inbound, ME, "a01", stamp(NOW), "new", b"newest")
     (inbound / f"{ME}+a01+{stamp(NOW)}+new" / "leak").symlink_to(course)
     submission(inbound, ME, "a01", "notadate", "x", b"bad time")
+    submission(inbound, ME, "a01", "2026-01-01 10:00:00 ..", "x", b"dateutil raises a warning")
     submission(inbound, "..", "a01", stamp(NOW), "x", b"unsafe id")
     submission(inbound, OTHER, "a01", stamp(NOW), "forged", b"forged")
     submission(inbound, "no-such-account-dfe", "a01", stamp(NOW), "x", b"nobody's")
@@ -303,6 +304,7 @@ def test_safe_collect_takes_the_latest_own_folder_and_reports_the_others(exchang
     assert_only_plain_files(course / "submitted")
     mine = {item["path"]: item["reason"] for item in report[ME]}
     assert "not a date" in mine[f"{ME}+a01+notadate+x"]
+    assert "not a date" in mine[f"{ME}+a01+2026-01-01 10:00:00 ..+x"]
     assert "symbolic link" in mine[f"{ME}+a01+{stamp(NOW)}+new/leak"]
     assert "not a folder" in mine[f"{ME}+a01+{stamp(NOW + datetime.timedelta(minutes=1))}+lnk"]
     assert "'..'" in report[".."][0]["reason"]

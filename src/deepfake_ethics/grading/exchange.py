@@ -622,7 +622,8 @@ class SafeCollect(CollectChecks, ExchangeCollect):
                 continue
             try:
                 when = parse_utc(parts[2])
-            except (ValueError, OverflowError) as error:
+            except Exception as error:  # ValueError, OverflowError, and dateutil's
+                # DeprecatedTzKeyWarning for a zone such as '..': none may stop the class
                 self.leave_out(student, name, f"the time in its name, {parts[2]!r}, is not a "
                                               f"date ({error})")
                 continue

@@ -44,7 +44,7 @@ def _parsed(timestamp: object) -> object:
         raise ValueError("not a string")
     try:
         return parse_utc(timestamp)
-    except OverflowError as error:
+    except Exception as error:  # also dateutil's DeprecatedTzKeyWarning for a zone '..'
         raise ValueError(str(error)) from error
 
 
