@@ -425,18 +425,24 @@ def _copy_file(folder: int, item: Found, owner: int, dest: Dest) -> None:
         os.close(fd)
 
 
+def copy_folder(fd: int, owner: int, limits: Limits, dest: Dest) -> tuple[Survey, list[LeftOut]]:
+    """Walk the folder ``fd`` (entries owned by ``owner``), cap, and copy into ``dest``:
+    the walk and everything left out."""
+    found = survey(fd, owner, limits)
+    chosen, capped = select(found.files, limits)
+    return found, found.left_out + capped + copy_survey(fd, found, chosen, dest)
+
+
 def collect_tree(src: Path, dest: Path, owner: int, limits: Limits) -> list[LeftOut]:
-    """Copy the folder ``src`` into the new folder ``dest`` with every check above (walk,
-    caps, copy); returns what was left out. ``src`` itself must not be a link."""
+    """Copy the folder ``src`` (owned by ``owner``, not a link) into the new folder
+    ``dest`` with every check above; returns what was left out."""
     fd = os.open(src, OPEN_DIR)
     try:
-        if os.fstat(fd).st_uid != owner:
-            return [LeftOut(".", f"owned by {account(os.fstat(fd).st_uid)}, not by "
-                                 f"{account(owner)}")]
-        found = survey(fd, owner, limits)
-        chosen, capped = select(found.files, limits)
+        actual = os.fstat(fd).st_uid
+        if actual != owner:
+            return [LeftOut("", f"owned by {account(actual)}, not by {account(owner)}")]
         with Dest(dest) as out:
-            return found.left_out + capped + copy_survey(fd, found, chosen, out)
+            return copy_folder(fd, owner, limits, out)[1]
     finally:
         os.close(fd)
 
@@ -766,11 +772,8 @@ class SafeCollect(CollectChecks, ExchangeCollect):
             st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != record["identity"] or st.st_uid != record["uid"]:
                 raise ChangedWhileCollected("the folder changed while it was being collected")
-            limits = self.limits()
-            found = survey(fd, record["uid"], limits)
-            chosen, capped = select(found.files, limits)
             with Dest(dest, self.coursedir.groupshared) as out:
-                left = found.left_out + capped + copy_survey(fd, found, chosen, out)
+                found, left = copy_folder(fd, record["uid"], self.limits(), out)
                 out.write((TIMESTAMP,), self._timestamp(record, found).encode())
         finally:
             os.close(fd)
