@@ -79,7 +79,7 @@ def test_kernel_sees_only_its_scratch_copy(tmp_path):
         "import socket; print(socket.socket().connect_ex(('127.0.0.1', 22)) != 0)",
         "print(sorted(k for k in os.environ if k.startswith(('DEEPFAKE', 'JPY', 'JUPYTERHUB'))))",
     ], work)
-    assert out[0].startswith("/home/student/a02 ['data.csv', 'link'] 1000"), out[0]
+    assert out[0].startswith("/home/student/a02 ['data.csv'] 1000"), "no link travels"
     assert out[1].strip() == "False False"
     assert "secret gradebook" not in out[2] and "No such file" in out[2]
     assert (work / "data.csv").read_text() == "a,b\n1,2\n", "the submission is a copy"
@@ -129,3 +129,33 @@ def test_the_opt_out_runs_unsandboxed_and_says_so_loudly(tmp_path, monkeypatch, 
         out = _run(["import os; print(os.getcwd())"], tmp_path)
     assert out[0].strip() == str(tmp_path)
     assert "WITHOUT A SANDBOX" in caplog.text
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_what_a_kernel_writes_is_counted_and_capped(tmp_path, monkeypatch):
+    """/tmp, /dev/shm and the home are on the grader's disk, counted together: past the cap
+    the kernel is stopped with the reason, and it never got near filling the disk."""
+    monkeypatch.setattr(SandboxedKernelManager, "limits",
+                        sandbox.Limits(disk_bytes=40 * 1024**2, disk_files=500))
+    managers: list[SandboxedKernelManager] = []
+
+    class Recorded(SandboxedKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            managers.append(self)
+
+    (tmp_path / "nbgrader_config.py").write_text("# course\n")
+    work = tmp_path / "a02"
+    work.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os\nfor i in range(100):\n"
+        "    open(f'/dev/shm/f{i}' if i % 2 else f'/tmp/f{i}', 'wb').write(b'x' * 2**20)\n"
+        "import time; time.sleep(30)")])
+    client = NotebookClient(nb, kernel_manager_class=Recorded, timeout=60, allow_errors=True,
+                            resources={"metadata": {"path": str(work)}})
+    with pytest.raises(Exception, match="[Kk]ernel died"):
+        client.execute()
+    assert managers and managers[0].stopped_because == \
+        "it wrote more than 40 MB (in its folder, /tmp or /dev/shm)"
+    assert managers[0]._scratch is None, "the scratch folders (and what was written) are gone"

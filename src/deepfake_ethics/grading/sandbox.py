@@ -4,7 +4,9 @@ nbgrader runs a submission with the grader's own rights, in the course directory
 say it does not protect against unsafe code). :class:`SandboxedKernelManager` starts the
 kernel inside ``bwrap`` (Debian package ``bubblewrap``) instead. Inside, the kernel sees:
 
-* a scratch copy of its own submission folder (its working directory) and a scratch home;
+* a scratch copy of the regular files of its own submission folder (its working
+  directory), a scratch home and scratch ``/tmp``, ``/var/tmp`` and ``/dev/shm`` on the
+  grader's disk, whose size and number of files the grader counts (:class:`DiskWatch`);
 * the Python environment, read-only; the system's ``/usr``, read-only; nothing else of the
   host: no course directory, no ``source/``, no gradebook, no other students, no homes;
 * no network (the grader talks to it over ZeroMQ's ``ipc`` transport, a socket folder
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -273,7 +276,8 @@ class DiskWatch:
     (bubblewrap 0.8, Debian 12's, cannot size a tmpfs, so /tmp lives on the grader's disk
     and is counted here with the home folder.)"""
 
-    def __init__(self, folders: tuple[Path, ...], limits: Limits, stop: Any) -> None:
+    def __init__(self, folders: tuple[Path, ...], limits: Limits,
+                 stop: Callable[[str], None]) -> None:
         import threading
 
         self.folders, self.limits, self.stop = folders, limits, stop
