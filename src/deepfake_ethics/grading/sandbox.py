@@ -476,6 +476,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart:
             self.release_sandbox()
 
+    # nbclient calls this one after a kernel that died (it calls no shutdown then); the
+    # base class binds it to its own method, which would leave the scratch folders behind.
+    cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
+
     def release_sandbox(self) -> None:
         """Kill anything left of the sandbox and delete its scratch folders."""
         self._stop_watch()
