@@ -171,6 +171,8 @@ def graded(request, tmp_path_factory):
     expected = build_class(course)
     env = nbgrader_env()
     env["DFE_TEST_SECRET"] = ENV_SECRET
+    scratch = tmp_path_factory.mktemp("scratch")  # the sandboxes of this run live here
+    env["TMPDIR"] = str(scratch)
     options = [A, "--force", f"--GradeExecute.time_budget={BUDGET}"]
     cmd = ([sys.executable, "-m", "nbgrader", "autograde", *options]
            if request.param == "nbgrader" else [CLI, "autograde", *options])
@@ -180,7 +182,7 @@ def graded(request, tmp_path_factory):
     seconds = time.monotonic() - started
     feedback = nbgrader(course, "generate_feedback", A, "--force", check=False)
     return {"course": course, "expected": expected, "run": run, "feedback": feedback,
-            "path": request.param, "seconds": seconds}
+            "path": request.param, "seconds": seconds, "scratch": scratch}
 
 
 def scores(course: Path) -> dict[str, float]:
@@ -275,6 +277,8 @@ def test_a_slow_notebook_stops_at_its_budget_and_the_rest_is_graded(graded):
 def test_filling_tmp_is_stopped_and_costs_the_cell(graded):
     text = outputs(autograded(graded["course"], "filler"))
     assert "wrote more than 256 MB" in text, text[-2000:]
+    left = list(graded["scratch"].glob("dfe-sandbox-*"))
+    assert left == [], "what the sandboxes wrote is deleted after grading"
 
 
 def test_feedback_is_no_oracle(graded):
