@@ -146,7 +146,7 @@ def _signature(html: str) -> tuple[list, str]:
     soup = BeautifulSoup(html, "html.parser")
     tags = [(t.name, sorted((k, str(v)) for k, v in t.attrs.items() if k != "rel"))
             for t in soup.find_all(True)]
-    return tags, soup.get_text()
+    return tags, " ".join(soup.get_text().split())  # the text as read (comments dropped)
 
 
 def course_markdown() -> list[tuple[str, int, str]]:
