@@ -11,7 +11,7 @@ LAB_ROOT ?= .
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary reading-time help
+.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support reading-time help
 
 # JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
 # extensions turned off, read before the environment's own): students and self-learners get
@@ -30,6 +30,8 @@ help:
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
 	@echo "make glossary   link the first use of each glossary term in every lesson to docs/glossary.md"
+	@echo "make support    rewrite the help-line blocks of lessons 00 and 04 and the teaching guide"
+	@echo "                from src/deepfake_ethics/content/support.yaml, the one list of support services"
 	@echo "make reading-time  print each lesson's estimated time against the time it states"
 	@echo "make release    write the self-study cells, regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
@@ -93,6 +95,9 @@ sources: $(STAMP)
 
 glossary: $(STAMP)
 	$(BIN)/python scripts/glossary_links.py
+
+support: $(STAMP)
+	$(BIN)/python scripts/support_lines.py
 
 reading-time: $(STAMP)
 	$(BIN)/python scripts/reading_time.py

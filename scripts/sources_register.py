@@ -6,7 +6,9 @@ Every source the course cites comes from one of three places:
 - a Markdown link in a lesson notebook, a reference notebook (``notebooks/02r-...``), the
   glossary (``docs/glossary.md``) or a quiz's text, whose metadata lives in
   ``src/deepfake_ethics/content/sources.yaml``, keyed by URL;
-- ``sources.yaml`` also records, for every URL, the date it was last checked.
+- ``sources.yaml`` also records, for every URL, the date it was last checked; support
+  services (StopNCII.org, the Revenge Porn Helpline...) are the exception, since their
+  title and dates come from ``support.yaml``, the course's one list of them.
 
 The register is generated, never edited by hand::
 
@@ -174,7 +176,33 @@ class Register:
             for s in owner.sources:
                 self._bank_dates.setdefault(s.url, set()).add(s.date)
                 self._bank_titles.setdefault(s.url, s.title)
+        self._add_support_services()
         self._check()
+
+    def _used(self) -> set[str]:
+        """Every URL the course cites: bank sources, lesson links, links in quiz text."""
+        used = set(self._bank_dates)
+        for lesson in self.lessons:
+            used |= {url for url, _ in lesson.links}
+            for quiz_id in lesson.quizzes:
+                if quiz_id in self.quizzes:
+                    used |= set(quiz_text_links(self.quizzes[quiz_id]))
+        return used
+
+    def _add_support_services(self) -> None:
+        """Support services take their title and dates from support.yaml, the one list of
+        them; a website is dated by the month it was checked."""
+        services = bank.support().by_url()
+        for url in sorted(set(services) & set(self.metadata)):
+            self._fail(f"src/deepfake_ethics/content/sources.yaml: {url}: a support service; "
+                       "its dates live in support.yaml only, remove the entry")
+        for url in sorted(self._used() & set(services)):
+            service = services[url]
+            self.metadata.setdefault(url, {
+                "title": f"{service.name} (support service, {service.place}), website",
+                "published": service.checked[:7],
+                "note": "website, updated in place: dated by the month checked (support.yaml)",
+                "checked": service.checked})
 
     # -- checking ------------------------------------------------------------------------
 
@@ -222,12 +250,7 @@ class Register:
                 if quiz_id in self.quizzes:
                     for url in quiz_text_links(self.quizzes[quiz_id]):
                         self._need_metadata(url, f"quiz '{quiz_id}'")
-        used = set(self._bank_dates)
-        for lesson in self.lessons:
-            used |= {url for url, _ in lesson.links}
-            for quiz_id in lesson.quizzes:
-                if quiz_id in self.quizzes:
-                    used |= set(quiz_text_links(self.quizzes[quiz_id]))
+        used = self._used()
         for url in sorted(set(self.metadata) - used):
             self._fail(f"{where}: {url}: nothing cites it any more; remove the entry")
 

@@ -1,4 +1,5 @@
-"""Loading the content bank: quiz files and figure files shipped with the package."""
+"""Loading the content bank: quiz files and figure files shipped with the package, the
+register of claims that change on a date, and the list of support services."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import functools
 from importlib import resources
 from pathlib import Path
 
+from .claims import Register, parse_claims_file
 from .content_yaml import read_yaml
 from .schema import ContentError, FigureSpec, Quiz, parse_figure_file, parse_quiz_file
+from .support import SupportList, parse_support_file
 
 CONTENT_DIR = Path(str(resources.files(__package__).joinpath("content")))
 QUIZ_DIR = CONTENT_DIR / "quizzes"
@@ -78,3 +81,32 @@ def get_figure(figure_id: str) -> FigureSpec:
     if figure_id not in bank:
         raise KeyError(f"no figure '{figure_id}' in {FIGURE_DIR}; known ids: {', '.join(bank)}")
     return bank[figure_id]
+
+
+@functools.cache
+def claims(path: Path = CONTENT_DIR / "claims.yaml") -> Register:
+    """The register of claims that change on a date (``content/claims.yaml``), validated."""
+    return parse_claims_file(read_yaml(path), path)
+
+
+@functools.cache
+def support(path: Path = CONTENT_DIR / "support.yaml") -> SupportList:
+    """The support services the course points to (``content/support.yaml``), validated."""
+    return parse_support_file(read_yaml(path), path)
+
+
+def sources_checked(path: Path = CONTENT_DIR / "sources.yaml") -> dict[str, str]:
+    """When each cited source was last checked, by URL: ``sources.yaml``, and the support
+    services of ``support.yaml`` (whose dates live there only)."""
+    data = read_yaml(path) or {}
+    found = {}
+    for url, fields in data.items():
+        value = (fields or {}).get("checked")
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        if value is not None:
+            found[str(url)] = str(value)
+    for service in support().services.values():
+        if service.url:
+            found.setdefault(service.url, service.checked)
+    return found
