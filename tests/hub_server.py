@@ -126,7 +126,7 @@ class HubSite:
             folder.mkdir(parents=True, exist_ok=True)
         self.state.chmod(0o700)
         self.exchange.mkdir(exist_ok=True)
-        self.exchange.chmod(0o777)  # created by root, writable by everyone (the guide)
+        self.exchange.chmod(0o1777)  # created by root, writable by everyone, sticky (the guide)
         shutil.copy(HUB_DEPLOY / "jupyterhub_config.py", self.etc_hub)
         (self.etc_hub / "instructors.txt").write_text("\n".join(self.instructors) + "\n")
         (self.etc_hub / "students.txt").write_text("\n".join(self.students) + "\n")

@@ -126,7 +126,7 @@ def exchange_class():
         base.chmod(0o755)
         exchange = base / "exchange"
         exchange.mkdir()
-        exchange.chmod(0o777)  # nbgrader: root's, writable by everyone (it checks the mode)
+        exchange.chmod(0o1777)  # nbgrader: root's, writable by everyone and sticky (the guide)
         (base / "home").mkdir(mode=0o755)
         with temporary_accounts([instructor, *students], base / "home") as accounts:
             cls = {"venv": venv, "exchange": exchange, "instructor": instructor,
