@@ -50,15 +50,20 @@ c.CourseDirectory.db_url = gradebook_url(  # $DEEPFAKE_ETHICS_DB_URL (a bad one 
     "sqlite:///" + os.path.join(HERE, "gradebook.db"))  # line), else sqlite here
 c.CourseDirectory.ignore = [  # never copied into releases or submissions
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
-MAX_FILE_KB = 5_000  # the largest file a student may hand in, in kB
+# What one submission may hold: one place for the exchange's collect and for autograde.
+MAX_FILE_KB = 5_000  # the largest file, in kB
+MAX_FILES = 200  # files in one submission
+MAX_TOTAL_KB = 50_000  # all its files together, in kB
 c.CourseDirectory.max_file_size = MAX_FILE_KB  # kB; the exchange skips larger files
+c.CollectChecks.max_files = MAX_FILES  # collect leaves out the files beyond these two caps
+c.CollectChecks.max_total_size = MAX_TOTAL_KB  # (grading/exchange.py), and says so
 
 # --- Files of a submission -------------------------------------------------------------
 # Before nbgrader copies a submission (autograde) or an autograded folder (feedback), every
 # entry that is not a plain file of the student's (a link, a hard link, a FIFO, a device, a
 # file above the caps) is moved to quarantine/ unfollowed, and the notebook says so.
 SUBMISSION_FILES = LeaveOutUnsafeFiles(HERE, FileLimits(
-    max_files=200, max_file_bytes=MAX_FILE_KB * 1000, max_total_bytes=50_000_000))
+    max_files=MAX_FILES, max_file_bytes=MAX_FILE_KB * 1000, max_total_bytes=MAX_TOTAL_KB * 1000))
 c.Autograde.pre_convert_hook = SUBMISSION_FILES  # before submitted/ is copied to autograded/
 c.GenerateFeedback.pre_convert_hook = SUBMISSION_FILES  # before autograded/ goes to feedback/
 
@@ -77,7 +82,7 @@ c.Exchange.path_includes_course = True  # exchange/<course>/..., so courses neve
 c.Exchange.timezone = "UTC"  # timestamps in one zone, whatever the servers' zones
 # collect takes no link, FIFO or other student's folder (grading/exchange.py); ngshare's
 # collect when NGSHARE_URL is set (Kubernetes), nbgrader's folder exchange otherwise
-c.ExchangeFactory.collect = safe_collect()
+c.ExchangeFactory.collect = safe_collect()  # the course's collect for the exchange in use
 
 # --- Generating the student version ---------------------------------------------------
 c.IncludeHeaderFooter.header = os.path.join(  # name, collaborators, honour code, content note
