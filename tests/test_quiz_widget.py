@@ -91,15 +91,17 @@ def test_right_answer_shows_explanation_and_sources(make, store):
     assert entry["first_correct"] is True and entry["attempts"] == 1
 
 
-def test_wrong_first_try_gets_feedback_and_hint_not_the_answer(make, store):
+def test_wrong_first_try_gets_a_hint_and_nothing_about_any_option(make, store):
     w = make("t-single")
     w.select(0)
     result = w.check()
     assert result.correct is False and result.stage == "hint"
     assert "✘ Not quite." in result.html
-    assert "FB-yes" in result.html and "➜ Hint:" in result.html and "HINT-single" in result.html
-    # Nothing that names or explains the right answer yet.
-    for secret in ("FB-consent", "Only with consent", "EXPL-single", "https://example.org"):
+    assert "➜ Hint:" in result.html and "HINT-single" in result.html
+    # Nothing that names or explains the right answer yet, not even the chosen option's
+    # own feedback (a wrong option's feedback may name the right one).
+    for secret in ("FB-yes", "FB-consent", "Only with consent", "EXPL-single",
+                   "https://example.org"):
         assert secret not in result.html
     assert w.answer_button.layout.display is None  # "Show the answer" is offered
     assert w.retry_button.layout.display is None
@@ -157,9 +159,9 @@ def test_several_answers_hint_then_answer(make):
     w.select(0)
     partly = w.check()
     assert partly.correct is False and partly.stage == "hint"
-    assert "Partly right" in partly.html and "FB-hash" in partly.html
-    assert "○ Missing:</strong> 1 right answer" in partly.html
-    assert "Signature" not in partly.html and "FB-sig" not in partly.html  # not named yet
+    assert "✘ Not yet right:</strong> 1 right option is missing." in partly.html
+    for named in ("FB-hash", "Signature", "FB-sig", "✔", "Partly right"):
+        assert named not in partly.html, named  # no option is marked or explained yet
     assert "HINT-multi" in partly.html and "EXPL-multi" not in partly.html
     w.retry()
     w.select(0, 2)
@@ -283,7 +285,12 @@ def test_feedback_does_not_rely_on_colour(make):
     w.select(0)
     html = w.check().html
     assert "color" not in html.lower()
-    assert "✘ Not quite." in html and "✘ Not right:" in html
+    assert "✘ Not quite." in html
+    w.retry()
+    w.select(0)
+    answer = w.check().html  # every option's line starts with a word and a symbol
+    assert "color" not in answer.lower()
+    assert "✘ Not right:" in answer and "○ The right answer:" in answer
 
 
 def test_static_fallback_never_shows_the_answer(make):

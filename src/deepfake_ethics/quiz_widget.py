@@ -4,8 +4,11 @@
 option (radio buttons for one answer, checkboxes for several) and presses *Check*:
 
 * right: the feedback on each choice, then the explanation and the sources;
-* wrong at the first try: the feedback on each choice and a hint written for the quiz,
-  but not the answer. *Try again* starts over; *Show the answer* gives up and reveals it;
+* wrong at the first try: that the choice is not yet right (on a multi-select, how many
+  choices are wrong and how many right options are missing) and a hint written for the
+  quiz, but nothing that tells which option is which: no option's own feedback, which
+  could name the right one. *Try again* starts over; *Show the answer* gives up and
+  reveals it;
 * wrong again: the feedback, the right answer, the explanation and the sources.
 
 A *reflection* has no right answer: choosing shows every position with its reasoning, the
@@ -314,15 +317,11 @@ class QuizWidget:
         return "<p><strong>✘ Not quite.</strong> Read the feedback below.</p>"
 
     def _hint_html(self, chosen: tuple[int, ...]) -> str:
-        q = self.quiz
-        items = self._chosen_lines(chosen)
-        missed = len(q.correct_indices - set(chosen))
-        if q.kind == "multiple" and missed:
-            items.append(f"<li><strong>○ Missing:</strong> {missed} right answer"
-                         f"{'s' if missed > 1 else ''} that you did not choose.</li>")
-        return (f"{self._verdict(chosen, False)}<ul class='dfe-feedback'>{''.join(items)}</ul>"
-                f"<p><strong>{HINT}</strong> {_inline(q.hint)}</p>"
-                "<p><em>Press Try again to answer once more, or Show the answer.</em></p>")
+        """A wrong first try: not yet right, how far off (counts only), and the hint."""
+        return (f"{first_try_verdict(self.quiz, chosen)}"
+                f"<p><strong>{HINT}</strong> {_inline(self.quiz.hint)}</p>"
+                "<p><em>Press Try again to answer once more, or Show the answer. The "
+                "feedback on every option comes with the answer.</em></p>")
 
     def _answer_html(self, chosen: tuple[int, ...], correct: bool) -> str:
         q = self.quiz
@@ -381,6 +380,22 @@ class QuizWidget:
 
     def __repr__(self) -> str:
         return static_text(self.quiz)
+
+
+def first_try_verdict(q: Quiz, chosen: tuple[int, ...]) -> str:
+    """What a wrong first try learns: that it is not yet right and, on a multi-select, how
+    many choices are wrong and how many right options are missing, never which."""
+    if q.kind != "multiple":
+        return "<p><strong>✘ Not quite.</strong> That is not the best answer yet.</p>"
+    wrong = len(set(chosen) - q.correct_indices)
+    missed = len(q.correct_indices - set(chosen))
+    parts = []
+    if wrong:
+        parts.append(f"{wrong} of your {len(chosen)} choices {'is' if wrong == 1 else 'are'} "
+                     "not right")
+    if missed:
+        parts.append(f"{missed} right option{'s are' if missed > 1 else ' is'} missing")
+    return f"<p><strong>✘ Not yet right:</strong> {' and '.join(parts)}.</p>"
 
 
 def quiz(quiz_id: str, store: ProgressStore | None = None) -> QuizWidget:
