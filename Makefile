@@ -11,7 +11,7 @@ LAB_ROOT ?= .
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support reading-time help
+.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
 # JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
 # extensions turned off, read before the environment's own): students and self-learners get
@@ -28,7 +28,10 @@ help:
 	@echo "make test-fast  the quick tier only: unit tests, no kernels or servers (< 30 s)"
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
-	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates"
+	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates,"
+	@echo "                and the table of claims that change on a date in docs/maintaining-facts.md"
+	@echo "make facts-due  list the claims whose date has come or whose source is due a re-check"
+	@echo "                (src/deepfake_ethics/content/claims.yaml); TODAY=YYYY-MM-DD to look ahead"
 	@echo "make glossary   link the first use of each glossary term in every lesson to docs/glossary.md"
 	@echo "make support    rewrite the help-line blocks of lessons 00 and 04 and the teaching guide"
 	@echo "                from src/deepfake_ethics/content/support.yaml, the one list of support services"
@@ -92,6 +95,10 @@ grade: $(STAMP)
 
 sources: $(STAMP)
 	$(BIN)/python scripts/sources_register.py
+	$(BIN)/python scripts/facts_due.py --write-doc
+
+facts-due: $(STAMP)
+	$(BIN)/python scripts/facts_due.py $(if $(TODAY),--today $(TODAY))
 
 glossary: $(STAMP)
 	$(BIN)/python scripts/glossary_links.py
