@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, meta, notebook_name, read
 
-from deepfake_ethics.grading.judge import PARTIAL_CREDIT_RULE
+from deepfake_ethics.grading.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE
 from deepfake_ethics.grading.keys import split_key
 
 
@@ -107,9 +107,18 @@ def test_links_of_a_fetched_assignment_resolve(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", assignments())
-def test_the_partial_credit_rule_is_stated(name):
-    """Students know how a multi-select question is scored before they answer it."""
-    assert PARTIAL_CREDIT_RULE in source(name).cells[0].source
+def test_the_partial_credit_rules_are_stated(name):
+    """Students know how a multi-select question and a decision function are scored
+    before they answer them."""
+    nb = source(name)
+    assert PARTIAL_CREDIT_RULE in nb.cells[0].source
+    kinds = set()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            key = split_key(cell.source, grade_id)[1]
+            kinds.add(key["kind"] if key else None)
+    assert ("calls" in kinds) == (DECISION_CREDIT_RULE in nb.cells[0].source), name
 
 
 ALTERNATIVE = ROOT / "notebooks" / "alternatives" / "04-alternative-likeness-and-consent.ipynb"

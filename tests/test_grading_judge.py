@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, notebook_name, read
 
-from deepfake_ethics.grading.judge import PARTIAL_CREDIT_RULE, judge
+from deepfake_ethics.grading.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE, judge
 from deepfake_ethics.grading.keys import (
     FAIL_CLOSED,
     KeyFormatError,
@@ -162,6 +162,31 @@ def test_numbers_charts_and_decision_functions():
     assert judge(calls, [right], 2).score == 2
     verdict = judge(calls, [half], 2)
     assert verdict.score == 0 and "1 of the 2" in verdict.message and "KeyError" in verdict.message
+
+
+def test_decision_functions_earn_credit_above_a_constant_answer():
+    """Ten hidden cases, five 'allow' and five 'refuse', for 2 points: always 'allow' earns
+    nothing, each case right beyond five earns 2/5 of a point, all ten earn 2."""
+    expect = ["allow"] * 5 + ["refuse"] * 5
+    calls = {"kind": "calls", "function": "decide",
+             "cases": [{"args": [i], "expect": e} for i, e in enumerate(expect)]}
+
+    def got(answers):
+        return judge(calls, [{"name": "decide", "results": [{"value": a} for a in answers]}], 2)
+
+    always = got(["allow"] * 10)
+    assert always.score == 0 and DECISION_CREDIT_RULE in always.message
+    assert "would decide 5" in always.message
+    assert got(["refuse"] * 10).score == 0
+    assert got(expect[:7] + ["allow", "allow", "allow"]).score == pytest.approx(0.8)
+    assert got(expect[:9] + ["allow"]).score == pytest.approx(1.6)
+    assert got(expect).score == 2
+    assert got(["refuse"] * 5 + ["allow"] * 5).score == 0, "never below zero"
+    # True is not 1: a value of the wrong type decides nothing.
+    ones = {"kind": "calls", "function": "decide",
+            "cases": [{"args": [0], "expect": 1}, {"args": [1], "expect": 0}]}
+    wrong_type = {"name": "decide", "results": [{"value": True}, {"value": False}]}
+    assert judge(ones, [wrong_type], 1).score == 0
 
 
 def test_signed_manifest_is_verified_in_the_grader():

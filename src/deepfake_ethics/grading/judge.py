@@ -5,9 +5,16 @@ key parsed from the hidden region) and returns a :class:`Verdict`: the points an
 sentence for the student that says whether, and why, the answer lost points, without
 giving the right answer away.
 
-Partial credit (multi-select questions, kind ``choices``): each right option chosen earns
-an equal share of the points, each wrong option chosen takes one share away, and the score
-never falls below zero. Every other kind is all or nothing.
+Partial credit, by two stated rules that the assignments quote:
+
+* multi-select questions (kind ``choices``, :data:`PARTIAL_CREDIT_RULE`): each right option
+  chosen earns an equal share of the points, each wrong option chosen takes one share
+  away, and the score never falls below zero;
+* decision functions (kind ``calls``, :data:`DECISION_CREDIT_RULE`): credit for the hidden
+  cases decided right beyond what the best constant answer would get, so that a function
+  that says the same thing to every case earns nothing.
+
+Every other kind is all or nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ from .keys import answer_names
 PARTIAL_CREDIT_RULE = (
     "Each right option you chose earns an equal share of the points, each wrong option "
     "you chose takes one share away, and the score never falls below zero.")
+DECISION_CREDIT_RULE = (
+    "A decision function earns credit for the hidden cases it decides right beyond those "
+    "that the commonest right answer alone would get: a function that gives the same answer "
+    "to every case earns nothing, each further case decided right earns an equal share of "
+    "the points, and every case right earns them all.")
 
 
 @dataclass(frozen=True)
@@ -177,13 +189,27 @@ def _judge_calls(key: dict[str, Any], record: dict[str, Any], points: float) -> 
     if right == len(cases):
         return Verdict(points, points, f"`{name}` decided all {len(cases)} hidden cases "
                        "correctly.")
+    baseline = constant_baseline([case["expect"] for case in cases])
+    score = _points(points, (right - baseline) / (len(cases) - baseline)) \
+        if baseline < len(cases) else 0.0
     note = ""
     if failed:
         note = (f" On {len(failed)} of them it did not return an allowed answer (for "
                 f"example: it {str(failed[0]['problem'])[:120]}).")
-    return Verdict(0.0, points, f"`{name}` decided {right} of the {len(cases)} hidden cases "
-                   f"correctly; it needs all of them for the points.{note} Test it on cases "
-                   "of your own, one for each branch of the rule.")
+    return Verdict(score, points, f"`{name}` decided {right} of the {len(cases)} hidden cases "
+                   f"correctly; the same answer to every case would decide {baseline}.{note} "
+                   f"{DECISION_CREDIT_RULE} Test it on cases of your own, one for each "
+                   "branch of the rule.")
+
+
+def constant_baseline(expected: list[Any]) -> int:
+    """How many cases the best constant answer decides right (the commonest answer's count;
+    answers of different types never count as the same)."""
+    counts: dict[str, int] = {}
+    for value in expected:
+        label = f"{type(value).__name__}:{value!r}"
+        counts[label] = counts.get(label, 0) + 1
+    return max(counts.values(), default=0)
 
 
 def _judge_signed_manifest(key: dict[str, Any], found: dict[str, dict[str, Any]],
