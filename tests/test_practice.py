@@ -65,14 +65,24 @@ def run_model_answers(shell, assignment: str) -> None:
         assert result.success, f"{assignment}: {cell.source[:80]!r}: {result.error_in_exec}"
 
 
-def wrong_value(key: dict, shell) -> None:
+def options(question: practice.Question) -> list[str]:
+    """The options the test cell's visible check allows (its last list of strings)."""
+    import ast
+
+    lists = [node for node in ast.walk(ast.parse(question.visible))
+             if isinstance(node, ast.List) and node.elts
+             and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)]
+    return [e.value for e in lists[-1].elts]
+
+
+def wrong_value(key: dict, shell, question: practice.Question) -> None:
     """Put a wrong answer of the right form into the shell for this key."""
     kind = key["kind"]
     ns = shell.user_ns
     if kind == "choice":
-        ns[key["answer"]] = "not-" + key["expect"]
+        ns[key["answer"]] = next(o for o in options(question) if o != key["expect"])
     elif kind == "choices":
-        ns[key["answer"]] = set() if key["expect"] else {"not-an-option"}
+        ns[key["answer"]] = set() if key["expect"] else {options(question)[0]}
     elif kind == "number":
         ns[key["answer"]] = key["expect"] + 10 * key["tolerance"] + 1000
     elif kind == "exact":
@@ -82,8 +92,9 @@ def wrong_value(key: dict, shell) -> None:
     elif kind == "bar_chart":
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots()  # the right form (title, labels), the wrong bars
         ax.bar(["x"], [1])
+        ax.set(title="A title", xlabel="An x label", ylabel="A y label")
         ns[key["answer"]] = fig
     elif kind == "calls":
         first = key["cases"][0]["expect"]
@@ -108,7 +119,7 @@ def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeyp
         out = capsys.readouterr().out
         assert out.startswith("✔ Right"), f"{assignment} {number}: {out}"
         assert f'q["{number}"].solution()' in out
-        wrong_value(key, shell)
+        wrong_value(key, shell, q[number])
         q[number].check()
         out = capsys.readouterr().out
         assert out.startswith("✘ Not yet"), f"{assignment} {number}: {out}"
@@ -171,6 +182,35 @@ def test_solution_only_after_an_attempt_with_its_explanation(shell, capsys):
     out = capsys.readouterr().out
     assert 'answer2_1 = "use"' in out and "BEGIN SOLUTION" not in out
     assert "Why: The TAKE IT DOWN Act" in out
+
+
+def test_a_form_error_is_told_apart_and_does_not_open_the_model_answer(shell, capsys):
+    q = questions("a02-legal-aspects")
+    shell.user_ns["answer2_1"] = "Use"
+    q["2.1"].check()
+    out = capsys.readouterr().out
+    assert out.startswith("✘ Not yet: the form of your answer.") and "capital" in out, out
+    assert "not the right choice" not in out
+    q["2.1"].solution()
+    assert "Try it first" in capsys.readouterr().out, "a form error is not an attempt"
+    shell.user_ns["answer2_1"] = ...
+    q["2.1"].check()
+    q["2.1"].solution()
+    assert "Try it first" in capsys.readouterr().out, "nor is a blank answer"
+
+
+def test_a_decision_function_hears_which_cases_it_decided_wrongly(shell, capsys,
+                                                                   monkeypatch):
+    monkeypatch.chdir(ROOT / "source" / "a04-harms-and-consent")
+    q = questions("a04-harms-and-consent")
+    key = q["4.9"].key
+    shell.run_cell(f"def {key['function']}(case):\n    return 'allow'\n")
+    q["4.9"].check()
+    out = capsys.readouterr().out
+    wrong = [c["about"] for c in key["cases"] if c["expect"] != "allow"]
+    assert "Cases it decided wrongly:" in out and wrong[0] in out, out
+    right = [c["about"] for c in key["cases"] if c["expect"] == "allow"]
+    assert right[0] not in out
 
 
 def test_an_unknown_question_number_names_the_ones_there_are():

@@ -5,9 +5,9 @@ A learner who opens an assignment for practice (from a copy of the whole course,
 
     from deepfake_ethics.practice import questions
     q = questions("a02-legal-aspects")
-    q["2.1"].check()      # right or wrong, and why (the same judge as grading)
+    q["2.1"].check()      # the form first, then right or wrong, and why (the same judge)
     q["2.1"].hint()       # a nudge, without the answer
-    q["2.1"].solution()   # after a check: the model answer and its explanation
+    q["2.1"].solution()   # after a check of an answer of the right form: the model answer
 
 In a class environment the course's ``source/`` is not there, so these say that the
 instructor grades the work: in full the first time in a session (a kernel), briefly after
@@ -19,6 +19,8 @@ prints the class note): it judges recorded answers outside the student's kernel
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -81,6 +83,7 @@ class Question:
     key: dict[str, Any] | None
     points: float
     solution_source: str = ""
+    visible: str = ""  # the test cell's visible check of the answer's form
     checked: bool = field(default=False, repr=False)
 
     def _namespace(self) -> dict[str, Any]:
@@ -130,20 +133,65 @@ class Question:
             return None
         return judge(self.key, self._records(), self.points)
 
+    def form_problem(self) -> str | None:
+        """What the test cell's visible check says about the answer's form (case, type,
+        an option that does not exist), or None if the form is fine. It runs on a copy of
+        the learner's names, with its printing silenced, as the test cell would."""
+        if not self.visible.strip():
+            return None
+        from .grading.checks import AnswerFormError
+
+        names = dict(self._namespace())
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            try:
+                exec(compile(self.visible, f"<check of {self.number}>", "exec"), names)
+            except AnswerFormError as problem:
+                return str(problem)
+            except Exception:  # a missing answer or a failing function: the judge says
+                return None
+        return None
+
     def check(self) -> None:
-        """Say whether the current answer is right, and why not."""
+        """Say whether the current answer is right, and why not. An answer of the wrong
+        form (a capital letter, a list for a set, an option that does not exist) is told
+        apart from a wrong one, and does not open the model answer."""
         verdict = self.verdict()
         if verdict is None:
             print(class_note())
             return
-        self.checked = True
+        me = f'q["{self.number}"]'
+        blank = verdict.score == 0 and "has no answer" in verdict.message
+        form = None if blank else self.form_problem()
+        if form:
+            print(f"✘ Not yet: the form of your answer. {form}\nFix the form, run the "
+                  f"cell, then {me}.check() again; the model answer opens after a check of "
+                  "an answer of the right form.")
+            return
+        if not blank:
+            self.checked = True
         mark = {"correct": "✔ Right", "partly right": "◑ Partly right",
                 "no points": "✘ Not yet"}[verdict.status]
-        me = f'q["{self.number}"]'
         then = (f"Why it is right: {me}.solution()" if verdict.status == "correct"
                 else f"A nudge: {me}.hint(); the model answer: {me}.solution()")
         print(f"{mark} ({verdict.score:g} of {verdict.max_score:g} point(s)). "
-              f"{verdict.message}\n{then}")
+              f"{verdict.message}{self._cases_missed()}\n{then}")
+
+    def _cases_missed(self) -> str:
+        """For a decision function: which described cases it decided wrongly."""
+        if self.key is None or self.key["kind"] != "calls":
+            return ""
+        records = self._records()[0].get("results", [])
+        missed = [case.get("about", "") for case, got in zip(self.key["cases"], records,
+                                                             strict=False)
+                  if not (isinstance(got, dict) and got.get("value") == case["expect"]
+                          and type(got.get("value")) is type(case["expect"]))]
+        missed = [about for about in missed if about]
+        if not missed:
+            return ""
+        listed = "".join(f"\n  - {about}" for about in missed[:6])
+        more = f"\n  - and {len(missed) - 6} more" if len(missed) > 6 else ""
+        return f"\nCases it decided wrongly:{listed}{more}"
 
     def hint(self) -> None:
         """A nudge towards the answer, without giving it."""
@@ -160,7 +208,8 @@ class Question:
             return
         if not self.checked:
             print(f"Try it first: write your answer, run its cell, then "
-                  f'q["{self.number}"].check(). The model answer comes after a check.')
+                  f'q["{self.number}"].check(). The model answer comes after a check of '
+                  "an answer of the right form.")
             return
         print("Model answer:\n")
         print(self.solution_source.strip())
@@ -194,11 +243,11 @@ def questions(assignment: str, start: Path | None = None) -> dict[str, Question]
             solutions[_number(grade_id)] = "\n".join(
                 line for line in lines if not line.rstrip().endswith("= ...")).strip()
         if cell.cell_type == "code" and meta.get("grade"):
-            _, key = split_key(cell.source, grade_id)
+            visible, key = split_key(cell.source, grade_id)
             if key is not None:
                 number = _number(grade_id)
                 found[number] = Question(number, key, float(meta.get("points", 0)),
-                                         solutions.get(number, ""))
+                                         solutions.get(number, ""), visible)
     return found
 
 
