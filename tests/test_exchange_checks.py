@@ -243,7 +243,6 @@ def test_the_course_config_picks_the_safe_collect_of_its_exchange(tmp_path, monk
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 OTHER = "nobody" if ME != "nobody" else "root"
-NOW = datetime.datetime.now(datetime.UTC)
 
 
 def stamp(when: datetime.datetime) -> str:
@@ -282,6 +281,7 @@ def submission(inbound: Path, student: str, assignment: str, when: str, tag: str
 
 
 def test_safe_collect_takes_the_latest_own_folder_and_reports_the_others(exchange):
+    NOW = datetime.datetime.now(datetime.UTC)  # at the test's own time, not collection's
     root, inbound, course = exchange
     early = stamp(NOW - datetime.timedelta(minutes=2))
     submission(inbound, ME, "a01", early, "old", b"older")
@@ -313,6 +313,7 @@ def test_safe_collect_takes_the_latest_own_folder_and_reports_the_others(exchang
 
 
 def test_a_backdated_folder_gets_the_time_its_files_changed(exchange):
+    NOW = datetime.datetime.now(datetime.UTC)  # at the test's own time, not collection's
     root, inbound, course = exchange
     submission(inbound, ME, "a02", "2020-01-01 09:00:00.000000 UTC", "old", b"late work")
 
@@ -324,6 +325,7 @@ def test_a_backdated_folder_gets_the_time_its_files_changed(exchange):
 
 
 def test_safe_collect_refuses_an_inbound_folder_it_did_not_make(exchange):
+    NOW = datetime.datetime.now(datetime.UTC)  # at the test's own time, not collection's
     if os.geteuid() != 0:
         pytest.skip("giving a folder to another account needs root")
     root, inbound, course = exchange
