@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from deepfake_ethics.layout import lesson_notebooks, reference_notebooks
+from deepfake_ethics.layout import closing_notebook, lesson_notebooks, reference_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "notebooks"
@@ -24,6 +24,11 @@ def lessons() -> list[Path]:
 def references() -> list[Path]:
     """Optional reference notebooks (``02r-...`` goes with lesson 02); not lessons."""
     return reference_notebooks(ROOT)
+
+
+def closing() -> Path | None:
+    """The closing notebook after the last lesson (``06-closing.ipynb``), if there is one."""
+    return closing_notebook(ROOT)
 
 
 def lesson_of(reference: Path) -> Path:

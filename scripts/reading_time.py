@@ -13,6 +13,14 @@ The estimate of a lesson is the sum of:
 - each worked code example (a code cell other than the import line, a quiz, a figure or the
   progress chart): ``EXAMPLE_MINUTES`` to read it, run it and read what it prints.
 
+The before-and-after diagnostic (``diagnostic("before")``, ``diagnostic("after")``) is
+estimated on its own: for the longer of its two forms, each item's scenario, question and
+options at the same speed, plus ``DIAGNOSTIC_THINKING`` minutes to answer it (one answer, no
+feedback to read until the end; reading the results is optional). Where a page calls it,
+the page states its time in words ("the diagnostic ... about 12 minutes"). On the start
+page it is optional and outside the page's own time; in the closing notebook it is the main
+activity and counts in the notebook's time.
+
 A lesson states its time in its first cell (``**Estimated time:** 40 minutes``), and the
 README states the time of the start page (``the start page takes about 15 minutes``) and the
 range for the other lessons (``each of the others takes 25–45 minutes``).
@@ -40,6 +48,7 @@ WORDS_PER_MINUTE = 200
 QUIZ_THINKING = 1.0
 FIGURE_MINUTES = 1.0
 EXAMPLE_MINUTES = 2.0
+DIAGNOSTIC_THINKING = 0.5
 
 README = ROOT / "README.md"
 STATED = re.compile(r"\*\*Estimated time:\*\*\s*(?:about\s+)?(\d+)\s+minutes")
@@ -47,6 +56,8 @@ LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
 WORD = re.compile(r"[^\W_]+(?:['’.\-/][^\W_]+)*")
 CALL = re.compile(r"""\b(quiz|figure)\(\s*["']([a-z0-9-]+)["']\s*\)""")
 NOT_EXAMPLES = re.compile(r"^\s*(from deepfake_ethics import .*|show_progress\(\)\s*)$")
+DIAGNOSTIC = re.compile(r"""\bdiagnostic\(\s*["'](before|after)["']\s*\)""")
+DIAGNOSTIC_STATED = re.compile(r"\bdiagnostic\b[^\n]*?\babout (\d+) minutes", re.I)
 
 
 def words(markdown: str) -> int:
@@ -78,6 +89,8 @@ class Estimate:
     quiz_minutes: float
     figures: int
     examples: int
+    diagnostic_minutes: float = 0.0  # the diagnostic, if the page gives it (not in minutes)
+    diagnostic_stated: int | None = None  # the time the page states for the diagnostic
 
     @property
     def text_minutes(self) -> float:
@@ -87,6 +100,22 @@ class Estimate:
     def minutes(self) -> float:
         return (self.text_minutes + self.quiz_minutes + self.figures * FIGURE_MINUTES
                 + self.examples * EXAMPLE_MINUTES)
+
+    @property
+    def total_minutes(self) -> float:
+        """The page's own time and the diagnostic's, for a page where it is the activity."""
+        return self.minutes + self.diagnostic_minutes
+
+
+def diagnostic_minutes() -> float:
+    """How long the longer form of the diagnostic takes to answer (see the module doc)."""
+    by_form: dict[str, float] = {}
+    for item in bank.diagnostic_items().values():
+        text = sum(words(p) for p in (item.scenario, item.question,
+                                      *(o.text for o in item.options)))
+        by_form[item.form] = (by_form.get(item.form, 0.0) + text / WORDS_PER_MINUTE
+                              + DIAGNOSTIC_THINKING)
+    return max(by_form.values())
 
 
 def stated_minutes(nb: nbformat.NotebookNode) -> int | None:
@@ -100,6 +129,8 @@ def estimate(path: Path, quizzes: dict[str, Quiz] | None = None) -> Estimate:
     nb = nbformat.read(path, as_version=4)
     text = before = figures = examples = 0
     shown: list[str] = []
+    diagnostic = False
+    diagnostic_stated = None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             if "navigation" in cell.metadata.get("tags", []):
@@ -108,16 +139,23 @@ def estimate(path: Path, quizzes: dict[str, Quiz] | None = None) -> Estimate:
             text += n
             if not shown:
                 before += n
+            said = DIAGNOSTIC_STATED.search(cell.source)
+            if said and diagnostic_stated is None:
+                diagnostic_stated = int(said.group(1))
         elif cell.cell_type == "code":
             calls = CALL.findall(cell.source)
             shown += [item for kind, item in calls if kind == "quiz"]
             figures += sum(kind == "figure" for kind, _ in calls)
+            if DIAGNOSTIC.search(cell.source):
+                diagnostic = True
+                continue
             if not calls and cell.source.strip() and not NOT_EXAMPLES.match(cell.source):
                 examples += 1
     quiz_minutes = sum(quiz_words(quizzes[q]) / WORDS_PER_MINUTE + QUIZ_THINKING
                        for q in shown)
     return Estimate(path.stem, stated_minutes(nb), text, before, tuple(shown), quiz_minutes,
-                    figures, examples)
+                    figures, examples, diagnostic_minutes() if diagnostic else 0.0,
+                    diagnostic_stated)
 
 
 def readme_range(text: str | None = None) -> tuple[int, int]:

@@ -5,7 +5,9 @@ lesson, the start page and the next lesson, and the lesson's graded assignment: 
 released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's (an
 alternative assignment, ``release/aNN-alt-*``, is offered by the lesson itself).
 A reference notebook (``02r-...``, optional reading that belongs to lesson 02) gets a
-navigation cell too: back to its lesson, the start page, and on to the next lesson.
+navigation cell too: back to its lesson, the start page, and on to the next lesson. So does
+the closing notebook (``06-closing.ipynb``, after the last lesson): back to the last
+lesson, and the start page.
 Run ``make navigation`` after adding, renaming or retitling a lesson or an assignment.
 """
 
@@ -15,7 +17,16 @@ import sys
 from pathlib import Path
 
 import nbformat
-from notebook_tools import LESSON_DIR, RELEASE_DIR, lesson_of, lessons, references, title, write
+from notebook_tools import (
+    LESSON_DIR,
+    RELEASE_DIR,
+    closing,
+    lesson_of,
+    lessons,
+    references,
+    title,
+    write,
+)
 
 MARKER = "<!-- navigation: written by scripts/update_navigation.py, do not edit by hand -->"
 
@@ -65,10 +76,22 @@ def reference_navigation(reference: Path, paths: list[Path]) -> str:
     return "\n".join([MARKER, "---", "", "**Navigation:** " + " · ".join(parts)])
 
 
+def closing_navigation(paths: list[Path]) -> str:
+    """The markdown of the navigation cell of the closing notebook: back to the last
+    lesson, and the start page."""
+    last = paths[-1]
+    parts = [f"[← Previous: {last.name[:2]} {title(last)}]({last.name})",
+             f"[Start page]({paths[0].name})"]
+    return "\n".join([MARKER, "---", "", "**Navigation:** " + " · ".join(parts)])
+
+
 def main() -> int:
     paths = lessons()
     cells_to_write = [(p, navigation(i, paths)) for i, p in enumerate(paths)]
     cells_to_write += [(p, reference_navigation(p, paths)) for p in references()]
+    end = closing()
+    if end is not None:
+        cells_to_write.append((end, closing_navigation(paths)))
     changed = []
     for path, text in cells_to_write:
         nb = nbformat.read(path, as_version=4)

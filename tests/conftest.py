@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_ethics.layout import lesson_notebooks, reference_notebooks
+from deepfake_ethics.layout import (
+    alternative_notebooks,
+    closing_notebook,
+    lesson_notebooks,
+    reference_notebooks,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -30,6 +35,18 @@ def lesson_paths() -> list[Path]:
 def reference_paths() -> list[Path]:
     """The optional reference notebooks (``02r-...`` goes with lesson 02): not lessons."""
     return reference_notebooks(ROOT)
+
+
+def alternative_paths() -> list[Path]:
+    """The alternative activities (``alternatives/04-alternative-...``): not lessons."""
+    return alternative_notebooks(ROOT)
+
+
+def closing_path() -> Path:
+    """The closing notebook after the last lesson (the diagnostic's second form)."""
+    path = closing_notebook(ROOT)
+    assert path is not None, "notebooks/06-closing.ipynb is missing"
+    return path
 
 
 # Test files that autograde student code: they need the grading sandbox (bubblewrap).

@@ -144,7 +144,10 @@ def test_the_alternative_activity_for_lesson_04_exists_and_is_offered():
     text = "\n".join(c.source for c in nb.cells)
     assert nb.cells[0].source.startswith("# ") and "**Objectives**" in text
     assert "Content note" in text and "not legal advice" in text
-    assert all(c.cell_type == "markdown" for c in nb.cells), "no outputs to keep clean"
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert all(re.fullmatch(r'from deepfake_ethics import .*|quiz\("[a-z0-9-]+"\)|'
+                            r"show_progress\(\)", c) for c in code), "only quizzes and progress"
+    assert any(c.startswith("quiz(") for c in code) and "show_progress()" in code
     for target in links(ALTERNATIVE):
         url = urlparse(target)
         if url.scheme:

@@ -7,7 +7,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, lesson_paths, reference_paths
+from conftest import NOTEBOOKS, alternative_paths, lesson_paths, reference_paths
 
 from deepfake_ethics import bank
 
@@ -15,9 +15,10 @@ CALL = re.compile(r"""\b(quiz|figure)\(\s*["']([a-z0-9-]+)["']\s*\)""")
 
 
 def calls(kind: str) -> list[tuple[str, str]]:
-    """(notebook name, id) for every quiz(...) or figure(...) call in the lessons."""
+    """(notebook name, id) for every quiz(...) or figure(...) call in the lessons and the
+    alternative activities."""
     found = []
-    for path in lesson_paths():
+    for path in lesson_paths() + alternative_paths():
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
                 found += [(path.stem, m[1]) for m in CALL.findall(cell.source) if m[0] == kind]
@@ -63,6 +64,11 @@ def test_quiz_files_match_lessons():
     for path in bank.QUIZ_DIR.glob("*.yaml"):
         assert path.stem in lessons, f"{path.name} names no lesson notebook"
         assert {q.lesson for q in bank.load_quiz_file(path)} == {path.stem}
+    alternatives = {p.stem for p in alternative_paths()}
+    for path in (bank.QUIZ_DIR / bank.ALTERNATIVES).glob("*.yaml"):
+        assert path.stem in alternatives, f"{path.name} names no alternative activity"
+        assert {q.lesson for q in bank.load_quiz_file(path)} == {path.stem}
+        assert path.stem[:3] in {lesson[:3] for lesson in lessons}, "it replaces a lesson"
 
 
 def test_every_quiz_used_exactly_once_in_its_own_lesson():

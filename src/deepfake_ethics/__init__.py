@@ -9,6 +9,13 @@ Lessons use three functions::
     show_progress()                 # what you have answered so far, per lesson
     reset_progress()                # start again: forget every answer and note
 
+The start page and the closing notebook add the before-and-after diagnostic::
+
+    diagnostic("before")            # one form at the start, marked when submitted whole
+    diagnostic("after")             # the other form at the end
+    show_before_and_after()         # your results per FAQ, and per lesson, as a chart
+    save_summary()                  # a one-page HTML summary to keep
+
 Importing the package is cheap: ipywidgets and matplotlib load on first use.
 """
 
@@ -17,9 +24,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["quiz", "figure", "show_progress", "reset_progress", "ContentError"]
+__all__ = ["quiz", "figure", "show_progress", "reset_progress", "diagnostic",
+           "show_before_and_after", "save_summary", "ContentError"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .closing import save_summary, show_before_and_after
+    from .diagnostic_widget import diagnostic
     from .plots import figure
     from .progress import reset_progress
     from .progress_chart import show_progress
@@ -31,6 +41,9 @@ _LAZY = {
     "figure": ("plots", "figure"),
     "show_progress": ("progress_chart", "show_progress"),
     "reset_progress": ("progress", "reset_progress"),
+    "diagnostic": ("diagnostic_widget", "diagnostic"),
+    "show_before_and_after": ("closing", "show_before_and_after"),
+    "save_summary": ("closing", "save_summary"),
     "ContentError": ("schema", "ContentError"),
 }
 

@@ -1,5 +1,6 @@
 """Loading the content bank: quiz files and figure files shipped with the package, the
-register of claims that change on a date, and the list of support services."""
+before-and-after diagnostic, the register of claims that change on a date, and the list of
+support services."""
 
 from __future__ import annotations
 
@@ -9,12 +10,24 @@ from pathlib import Path
 
 from .claims import Register, parse_claims_file
 from .content_yaml import read_yaml
-from .schema import ContentError, FigureSpec, Quiz, parse_figure_file, parse_quiz_file
+from .schema import (
+    DIAGNOSTIC_FORMS,
+    ContentError,
+    FigureSpec,
+    Quiz,
+    parse_diagnostic_file,
+    parse_figure_file,
+    parse_quiz_file,
+)
 from .support import SupportList, parse_support_file
 
 CONTENT_DIR = Path(str(resources.files(__package__).joinpath("content")))
 QUIZ_DIR = CONTENT_DIR / "quizzes"
+# The quizzes of an alternative activity (notebooks/alternatives/NN-alternative-*.ipynb),
+# one file each, named like the notebook: quizzes/alternatives/<notebook name>.yaml.
+ALTERNATIVES = "alternatives"
 FIGURE_DIR = CONTENT_DIR / "figures"
+DIAGNOSTIC_FILE = CONTENT_DIR / "diagnostic.yaml"
 
 
 def load_quiz_file(path: Path | str) -> list[Quiz]:
@@ -41,11 +54,22 @@ def faqs(path: Path = CONTENT_DIR / "faq.yaml") -> dict[str, dict[str, str]]:
     return data
 
 
+def quiz_files(directory: Path = QUIZ_DIR) -> list[Path]:
+    """The quiz files: one per lesson, then one per alternative activity."""
+    return sorted(directory.glob("*.yaml")) + sorted((directory / ALTERNATIVES).glob("*.yaml"))
+
+
+def alternative_lessons(directory: Path = QUIZ_DIR) -> set[str]:
+    """The ``lesson`` names of the alternative activities that have quizzes."""
+    return {p.stem for p in (directory / ALTERNATIVES).glob("*.yaml")}
+
+
 @functools.cache
 def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
-    """Every quiz of the course by id, in lesson order (cached after the first call)."""
+    """Every quiz of the course by id, in lesson order, the alternative activities' last
+    (cached after the first call)."""
     bank: dict[str, Quiz] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in quiz_files(directory):
         for q in load_quiz_file(path):
             if q.id in bank:
                 raise ContentError(path, q.id, "id", f"also used in lesson '{bank[q.id].lesson}'")
@@ -53,6 +77,34 @@ def quizzes(directory: Path = QUIZ_DIR) -> dict[str, Quiz]:
                 raise ContentError(path, q.id, "faq", f"no question '{q.faq}' in faq.yaml")
             bank[q.id] = q
     return bank
+
+
+@functools.cache
+def diagnostic_items(path: Path = DIAGNOSTIC_FILE) -> dict[str, Quiz]:
+    """The items of the before-and-after diagnostic by id (``content/diagnostic.yaml``):
+    each form has exactly one item for each FAQ of ``faq.yaml``, and no item is a quiz."""
+    items = parse_diagnostic_file(read_yaml(path), path)
+    bank = quizzes()
+    for q in items:
+        if q.id in bank:
+            raise ContentError(path, q.id, "id", f"also a quiz of lesson '{bank[q.id].lesson}': "
+                               "a diagnostic item is used nowhere else")
+        if q.faq not in faqs():
+            raise ContentError(path, q.id, "faq", f"no question '{q.faq}' in faq.yaml")
+    for form in DIAGNOSTIC_FORMS:
+        found = [q.faq for q in items if q.form == form]
+        for faq_id in faqs():
+            if found.count(faq_id) != 1:
+                raise ContentError(path, None, "items", f"form {form} has {found.count(faq_id)} "
+                                   f"items for {faq_id}; it needs exactly one for each FAQ")
+    return {q.id: q for q in items}
+
+
+def diagnostic_form(form: str) -> list[Quiz]:
+    """The items of one form of the diagnostic, in the order of the FAQs (L1 ... P3)."""
+    order = list(faqs())
+    return sorted((q for q in diagnostic_items().values() if q.form == form),
+                  key=lambda q: order.index(q.faq))
 
 
 @functools.cache

@@ -10,11 +10,31 @@ LESSON_PATTERN = "[0-9][0-9]-*.ipynb"  # notebooks/00-start-here.ipynb ... in co
 # An optional reference notebook that belongs to a lesson: notebooks/02r-legal-reference.ipynb
 # goes with lesson 02. It is not a lesson (no quizzes, no stated place in the course order).
 REFERENCE_PATTERN = "[0-9][0-9]r-*.ipynb"
+# The closing notebook comes after the last lesson (the second form of the before-and-after
+# diagnostic, the learner's summary). It sorts after the lessons but is not one: it answers
+# no FAQ, has no assignment and states no lesson time, so it is known by its name.
+CLOSING_NAME = "06-closing.ipynb"
+# Alternative activities, each in place of the lesson with the same number:
+# notebooks/alternatives/04-alternative-likeness-and-consent.ipynb instead of lesson 04.
+ALTERNATIVES_FOLDER = "alternatives"
 
 
 def lesson_notebooks(root: Path) -> list[Path]:
-    """The lesson notebooks of the course at ``root``, in course order."""
-    return sorted((root / "notebooks").glob(LESSON_PATTERN))
+    """The lesson notebooks of the course at ``root``, in course order (the closing
+    notebook is not one)."""
+    return sorted(p for p in (root / "notebooks").glob(LESSON_PATTERN) if p.name != CLOSING_NAME)
+
+
+def closing_notebook(root: Path) -> Path | None:
+    """The closing notebook of the course at ``root``, if it has one."""
+    path = root / "notebooks" / CLOSING_NAME
+    return path if path.exists() else None
+
+
+def alternative_notebooks(root: Path) -> list[Path]:
+    """The alternative activities (``notebooks/alternatives/NN-alternative-*.ipynb``), each
+    taking the place of the lesson numbered NN for those who choose it."""
+    return sorted((root / "notebooks" / ALTERNATIVES_FOLDER).glob("[0-9][0-9]-*.ipynb"))
 
 
 def reference_notebooks(root: Path) -> list[Path]:

@@ -18,7 +18,10 @@ happens to that file, a lesson goes on: problems are told once, as a warning, in
 
 Besides the answers, the file keeps a random learner id (it names no one: it seeds the
 order in which each quiz shows its options, so that the order stays the same for this
-learner from one run to the next) and the reasoning a learner writes for a reflection.
+learner from one run to the next), the reasoning a learner writes for a reflection, and,
+in a section of its own (``diagnostic``), the answers to the before-and-after diagnostic:
+for each moment (``before``, ``after``) the form taken, when it was submitted and the
+option chosen for each item. The first submission of a moment is kept; it is a measure.
 """
 
 from __future__ import annotations
@@ -139,6 +142,29 @@ class ProgressStore:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._change(functools.partial(_apply_note, quiz_id=quiz_id, lesson=lesson,
                                        text=text, now=now))
+
+    def record_diagnostic(self, moment: str, form: str,
+                          answers: dict[str, dict[str, Any]]) -> None:
+        """Save a submitted form of the diagnostic: ``answers`` maps each item id to its
+        ``faq``, the ``choice`` (the option's place in the content file) and whether it was
+        ``correct``. A moment already recorded is kept as it was (the first try counts)."""
+        if self.disabled():
+            return
+        if moment not in DIAGNOSTIC_MOMENTS:
+            raise ValueError(f"a diagnostic moment is one of {DIAGNOSTIC_MOMENTS}, not {moment!r}")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        entry = {"form": form, "submitted": now,
+                 "answers": {item: {"faq": a["faq"], "choice": int(a["choice"]),
+                                    "correct": bool(a["correct"])}
+                             for item, a in answers.items()}}
+        problem = _diagnostic_problem({moment: entry})
+        if problem:
+            raise ValueError(problem)
+        self._change(functools.partial(_apply_diagnostic, moment=moment, entry=entry))
+
+    def diagnostic(self, moment: str) -> dict[str, Any] | None:
+        """The submitted form of the diagnostic for ``moment`` ("before" or "after"), or None."""
+        return self.load().get("diagnostic", {}).get(moment)
 
     def reset(self) -> None:
         """Forget every answer (the old file is replaced by an empty one)."""
@@ -292,10 +318,38 @@ def _problem(data: Any) -> str | None:
                 and all(isinstance(v, str) for v in note.values())
                 and len(note["text"]) <= MAX_NOTE_CHARS):
             return f"note for {reprlib.repr(quiz_id)}: should hold lesson, text and saved"
+    return _diagnostic_problem(data.get("diagnostic", {}))
+
+
+_TOP_LEVEL = {"version", "quizzes", "learner", "notes", "diagnostic"}
+DIAGNOSTIC_MOMENTS = ("before", "after")
+MAX_DIAGNOSTIC_ITEMS = 100  # a form has eleven
+
+
+def _diagnostic_problem(section: Any) -> str | None:
+    """What is wrong with the ``diagnostic`` section of a record, or None."""
+    if not isinstance(section, dict):
+        return "'diagnostic' should be a mapping of moments (before, after)"
+    for moment, entry in section.items():
+        where = f"diagnostic {reprlib.repr(moment)}"
+        if moment not in DIAGNOSTIC_MOMENTS:
+            return f"{where}: a moment is one of {', '.join(DIAGNOSTIC_MOMENTS)}"
+        if not (isinstance(entry, dict) and set(entry) == {"form", "submitted", "answers"}):
+            return f"{where}: should hold form, submitted and answers"
+        if not (isinstance(entry["form"], str) and 0 < len(entry["form"]) <= 8
+                and isinstance(entry["submitted"], str) and len(entry["submitted"]) <= 64):
+            return f"{where}: 'form' and 'submitted' should be short texts"
+        answers = entry["answers"]
+        if not isinstance(answers, dict) or len(answers) > MAX_DIAGNOSTIC_ITEMS:
+            return f"{where}: 'answers' should be a mapping of item ids"
+        for item, answer in answers.items():
+            if not (isinstance(answer, dict) and set(answer) == {"faq", "choice", "correct"}
+                    and isinstance(answer["faq"], str) and len(answer["faq"]) <= 8
+                    and type(answer["choice"]) is int and answer["choice"] >= 0
+                    and type(answer["correct"]) is bool):
+                return (f"{where}: answer to {reprlib.repr(item)} should hold faq, choice "
+                        "(an option number) and correct (true or false)")
     return None
-
-
-_TOP_LEVEL = {"version", "quizzes", "learner", "notes"}
 
 
 _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
@@ -340,6 +394,10 @@ def _set_learner(data: dict[str, Any], learner: str) -> None:
     data.setdefault("learner", learner)
 
 
+def _apply_diagnostic(data: dict[str, Any], moment: str, entry: dict[str, Any]) -> None:
+    data.setdefault("diagnostic", {}).setdefault(moment, entry)
+
+
 def _apply_note(data: dict[str, Any], quiz_id: str, lesson: str, text: str, now: str) -> None:
     notes = data.setdefault("notes", {})
     if text.strip():
@@ -361,22 +419,53 @@ def default_store() -> ProgressStore:
 
 
 def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
-    """Per lesson: title, number of quizzes, answered, and right at the first try."""
-    from .bank import quizzes
+    """Per lesson: title, number of quizzes (``scored``: those with a right answer),
+    answered (``scored_answered``: of the scored ones), and right at the first try.
+
+    An alternative activity (``notebooks/alternatives/``) has a row of its own right after
+    the lesson it replaces, whose name its ``alternative_to`` gives (None for a lesson);
+    :func:`course_totals` counts one of the two."""
+    from .bank import alternative_lessons, quizzes
 
     record = (store or default_store()).load()["quizzes"]
     rows: dict[str, dict[str, Any]] = {}
     for quiz in quizzes().values():
         row = rows.setdefault(quiz.lesson, {
             "lesson": quiz.lesson, "title": quiz.lesson_title, "quizzes": 0, "scored": 0,
-            "answered": 0, "first_try_right": 0})
+            "answered": 0, "scored_answered": 0, "first_try_right": 0,
+            "alternative_to": None})
         row["quizzes"] += 1
         row["scored"] += quiz.kind != "reflection"
         entry = record.get(quiz.id)
         if entry:
             row["answered"] += 1
+            row["scored_answered"] += quiz.kind != "reflection"
             row["first_try_right"] += entry.get("first_correct") is True
-    return list(rows.values())
+    alternatives = alternative_lessons()
+    lessons = [r for r in rows.values() if r["lesson"] not in alternatives]
+    ordered = []
+    for row in lessons:
+        ordered.append(row)
+        for alt in rows.values():
+            if alt["lesson"] in alternatives and alt["lesson"][:2] == row["lesson"][:2]:
+                alt["alternative_to"] = row["lesson"]
+                ordered.append(alt)
+    return ordered + [r for r in rows.values() if r not in ordered]
+
+
+def course_totals(rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """(answered, quizzes) over the course, counting a lesson or its alternative activity,
+    whichever the learner answered more of (the lesson when neither or both equally)."""
+    answered = total = 0
+    taken: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        lesson = row["alternative_to"] or row["lesson"]
+        if lesson not in taken or row["answered"] > taken[lesson]["answered"]:
+            taken[lesson] = row
+    for row in taken.values():
+        answered += row["answered"]
+        total += row["quizzes"]
+    return answered, total
 
 
 def reset_progress(store: ProgressStore | None = None) -> None:

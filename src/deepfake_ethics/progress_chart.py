@@ -1,17 +1,32 @@
 """The learner's progress as a chart: quizzes answered, and right at the first try, per
-lesson (the records themselves live in :mod:`deepfake_ethics.progress`)."""
+lesson (the records themselves live in :mod:`deepfake_ethics.progress`). An alternative
+activity has a row of its own after its lesson; the total counts one of the two."""
 
 from __future__ import annotations
 
 from .plots import PALETTE, FigureImage, axes_with_margins, course_style, new_figure, render
-from .progress import ProgressStore, default_store, summary
+from .progress import ProgressStore, course_totals, default_store, summary
+
+
+def row_label(row: dict) -> str:
+    """How a row of the summary is named on a chart: "02 Legal aspects", "04 alt. Likeness
+    and consent"."""
+    alt = " alt." if row.get("alternative_to") else ""
+    return f"{row['lesson'][:2]}{alt} {row['title']}"
+
+
+def row_name(row: dict) -> str:
+    """How a row is named in alt text: its title, and what an alternative replaces."""
+    if row.get("alternative_to"):
+        return f"{row['title']} (the alternative to lesson {row['alternative_to'][:2]})"
+    return row["title"]
 
 
 @course_style()
 def show_progress(store: ProgressStore | None = None) -> FigureImage:
     """A chart of quizzes answered, and answered right at the first try, per lesson."""
     rows = summary(store)
-    labels = [f"{r['lesson'][:2]} {r['title']}" for r in rows][::-1]
+    labels = [row_label(r) for r in rows][::-1]
     fig = new_figure(8, 1.3 + 0.5 * len(rows), layout=None)
     ax = axes_with_margins(fig, labels, title="Your progress", extra_top=0.2)
     ys = range(len(rows))
@@ -31,12 +46,15 @@ def show_progress(store: ProgressStore | None = None) -> FigureImage:
     ax.set_xlabel("Quizzes")
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
               frameon=False)
-    answered = sum(r["answered"] for r in rows)
-    total = sum(r["quizzes"] for r in rows)
+    answered, total = course_totals(rows)
     alt = "Bar chart of quiz progress per lesson. " + "; ".join(
-        f"{r['title']}: {r['answered']} of {r['quizzes']} answered, "
+        f"{row_name(r)}: {r['answered']} of {r['quizzes']} answered, "
         f"{r['first_try_right']} right at the first try" for r in rows) + "."
     caption = f"You have answered {answered} of {total} quizzes."
+    for r in rows:
+        if r["alternative_to"]:
+            caption += (f" Lesson {r['alternative_to'][:2]} and its alternative count once, "
+                        "whichever you answered more of.")
     if (store or default_store()).in_memory:
         caption += " Progress is kept in memory only for this session."
     return render(fig, alt, caption)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 QUIZ_KINDS = ("single", "multiple", "reflection")
+DIAGNOSTIC_FORMS = ("A", "B")  # the two parallel forms of the before-and-after diagnostic
+DIAGNOSTIC_OPTIONS = 4  # every diagnostic item: one right option among four
 FIGURE_KINDS = ("timeline", "bars", "flow")
 _FAQ_ID = re.compile(r"^[LEP][1-9]$")  # legal, ethical, pornography; listed in faq.yaml
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -69,6 +71,7 @@ class Quiz:
     discussion: tuple[str, ...] = ()
     hint: str = ""  # shown after a wrong first try, before the explanation
     shuffle: bool = True  # options shown in an order of their own for each learner
+    form: str | None = None  # a diagnostic item's form ("A" or "B"); None for a quiz
 
     @property
     def correct_indices(self) -> frozenset[int]:
@@ -254,17 +257,42 @@ def parse_quiz_file(data: Any, path: Path | str) -> list[Quiz]:
     return quizzes
 
 
-def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int) -> Quiz:
+def parse_diagnostic_file(data: Any, path: Path | str) -> list[Quiz]:
+    """Validate the diagnostic file (already parsed from YAML) and return its items.
+
+    Each item is a one-answer scenario quiz of one form (``A`` or ``B``) measuring one FAQ,
+    with four options, one of them right, and no hint: the diagnostic is a measure, so it
+    gives no feedback until a whole form is submitted. That each form has one item per FAQ,
+    and that no item is also a quiz, is checked against the rest of the content in
+    :func:`deepfake_ethics.bank.diagnostic_items`."""
+    check = _Checker(path)
+    top = check.mapping(data, None)
+    check.unknown(top, {"title", "items"})
+    title = check.text(top, "title")
+    items = [_parse_quiz(raw, path, "diagnostic", title, i, diagnostic=True)
+             for i, raw in enumerate(check.items(top, "items", minimum=1))]
+    seen: set[str] = set()
+    for q in items:
+        if q.id in seen:
+            raise ContentError(path, q.id, "id", "used twice in this file")
+        seen.add(q.id)
+    return items
+
+
+def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int,
+                diagnostic: bool = False) -> Quiz:
     item = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-    check = _Checker(path, item or f"quizzes[{index}]")
+    check = _Checker(path, item or f"{'items' if diagnostic else 'quizzes'}[{index}]")
     q = check.mapping(raw, None)
     allowed = {"id", "faq", "kind", "title", "scenario", "question", "options", "explanation",
                "sources", "discussion", "hint", "shuffle"}
+    if diagnostic:  # one answer, no hint, no discussion: a measure, not practice
+        allowed = (allowed - {"kind", "hint", "discussion"}) | {"form"}
     check.unknown(q, allowed)
     qid = check.text(q, "id")
     if not _ID.match(qid):
         raise check.fail("id", "use lower-case words joined by hyphens, e.g. 'l1-selling-an-app'")
-    kind = check.text(q, "kind")
+    kind = "single" if diagnostic else check.text(q, "kind")
     if kind not in QUIZ_KINDS:
         raise check.fail("kind", f"expected one of {', '.join(QUIZ_KINDS)}, got '{kind}'")
     faq = q.get("faq")
@@ -293,7 +321,7 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     )
     if kind == "reflection" and not discussion:
         raise check.fail("discussion", "a reflection needs discussion points")
-    hint = check.text(q, "hint", required=kind != "reflection")
+    hint = check.text(q, "hint", required=kind != "reflection" and not diagnostic)
     if hint and kind == "reflection":
         raise check.fail("hint", "a reflection has no wrong answer, so no hint")
     for o in options:
@@ -303,12 +331,22 @@ def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int)
     shuffle = q.get("shuffle", True)
     if not isinstance(shuffle, bool):
         raise check.fail("shuffle", "expected true or false")
+    form = None
+    if diagnostic:
+        form = check.text(q, "form")
+        if form not in DIAGNOSTIC_FORMS:
+            raise check.fail("form", f"expected one of {', '.join(DIAGNOSTIC_FORMS)}, got '{form}'")
+        if faq is None:
+            raise check.fail("faq", "missing: each diagnostic item measures one FAQ")
+        if len(options) != DIAGNOSTIC_OPTIONS:
+            raise check.fail("options", f"a diagnostic item has {DIAGNOSTIC_OPTIONS} options, "
+                             f"not {len(options)}")
     return Quiz(
         id=qid, lesson=lesson, lesson_title=title, kind=kind, title=check.text(q, "title"),
         scenario=check.text(q, "scenario"), question=check.text(q, "question"),
         options=tuple(options), explanation=check.text(q, "explanation"),
         sources=check.sources(q, minimum=1), faq=faq, discussion=discussion, hint=hint,
-        shuffle=shuffle,
+        shuffle=shuffle, form=form,
     )
 
 
