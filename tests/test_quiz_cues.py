@@ -1,5 +1,6 @@
-"""The quiz bank cannot be passed without reading it: no cue in option length, position or
-wording (limits in deepfake_ethics.cues), and the checker does catch such cues."""
+"""The quiz bank cannot be passed without reading it: no cue in option length, position,
+wording, echoes of the stem or the number of right options (limits in deepfake_ethics.cues),
+and every check does catch its cue in a bank written to have it."""
 
 from __future__ import annotations
 
@@ -9,29 +10,41 @@ from deepfake_ethics import bank, cues
 from deepfake_ethics.schema import parse_quiz_file
 
 SOURCE = [{"title": "Src", "url": "https://example.org", "date": "2024"}]
+LESSONS = ("00-", "01-", "02-", "03-", "04-face", "05-")  # the six lessons, not alternatives
+
+
+def item(qid: str, kind: str, texts: list[str], right: set[int], scenario: str = "S",
+         title: str = "T", question: str = "Q?", hint: str = "Think.",
+         feedback: str = "F") -> dict:
+    return {"id": qid, "kind": kind, "title": title, "scenario": scenario,
+            "question": question, "hint": hint, "explanation": "E", "sources": SOURCE,
+            "options": [{"text": t, "feedback": feedback, "correct": i in right}
+                        for i, t in enumerate(texts)]}
 
 
 def single(qid: str, right: int, long_right: bool) -> dict:
     texts = ["Short one", "Short two", "Short six", "Short ten"]
     if long_right:
         texts[right] = "A long, careful and detailed answer that sounds right"
-    return {"id": qid, "kind": "single", "title": "T", "scenario": "S", "question": "Q?",
-            "hint": "Think.", "explanation": "E", "sources": SOURCE,
-            "options": [{"text": t, "feedback": "F", "correct": i == right}
-                        for i, t in enumerate(texts)]}
+    return item(qid, "single", texts, {right})
 
 
 def several(qid: str, last: str) -> dict:
     texts = ["A true and rather long statement", "Another true and long statement",
              "A wrong claim", last]
-    return {"id": qid, "kind": "multiple", "title": "T", "scenario": "S", "question": "Q?",
-            "hint": "Think.", "explanation": "E", "sources": SOURCE,
-            "options": [{"text": t, "feedback": "F", "correct": i < 2}
-                        for i, t in enumerate(texts)]}
+    return item(qid, "multiple", texts, {0, 1})
 
 
 def bank_of(items: list[dict]):
     return parse_quiz_file({"lesson": "09-t", "title": "T", "quizzes": items}, "t.yaml")
+
+
+def found_in(items: list[dict]) -> str:
+    return "\n".join(cues.problems(cues.measure(bank_of(items))))
+
+
+def lesson_quizzes():
+    return [q for q in bank.quizzes().values() if q.lesson.startswith(LESSONS)]
 
 
 def test_course_bank_has_no_cues():
@@ -39,19 +52,33 @@ def test_course_bank_has_no_cues():
     assert found == [], "\n".join(found)
 
 
+def test_lesson_bank_has_no_cues_on_its_own():
+    """The six lessons' items alone, without the alternative activity's, are free of cues."""
+    found = cues.problems(cues.measure(lesson_quizzes()))
+    assert found == [], "\n".join(found)
+
+
 def test_course_figures_are_what_the_issue_asks():
-    c = cues.measure(bank.quizzes().values())
+    c = cues.measure(lesson_quizzes())
     assert c.single >= 15 and c.multiple >= 10  # enough quizzes for the figures to mean much
-    assert c.longest_share <= 1 / 3
+    assert c.longest_share <= 1 / 3 and c.shortest_share <= 1 / 3  # length, both ways
+    assert c.middle_share <= cues.MAX_MIDDLE_SHARE
     assert max(c.positions[4].values()) <= 0.40  # the right answer is not "always B"
-    assert c.last_right >= 1 / 3  # the last of several options is not habitually wrong
+    assert 1 / 3 <= c.first_right <= 2 / 3 and 1 / 3 <= c.last_right <= 2 / 3
+    assert c.hedge_right - c.hedge_wrong <= 0.10  # the key is not the hedged option by habit
+    assert c.sweeping_wrong - c.sweeping_right <= 0.10  # nor the distractors absolute
+    assert not c.odd_wording and not c.shared_words and not c.leaks
+    assert c.echo_share <= 0.40
+    # Issue 17: ten of eleven multi-selects had exactly three right options.
+    assert max(c.right_counts.values()) <= c.multiple / 2 and len(c.right_counts) >= 3
+    assert set(c.right_counts) <= {1, 2, 3, 4}  # never every option right, never none
 
 
 def test_a_cued_bank_is_caught():
     """The old habits: right option longest and second, last of several wrong and absolute."""
     items = [single(f"s{i}", right=1, long_right=True) for i in range(9)]
     items += [several(f"m{i}", last="None of the above") for i in range(4)]
-    found = "\n".join(cues.problems(cues.measure(bank_of(items))))
+    found = found_in(items)
     assert "is the longest in 100%" in found
     assert "place 2 holds 100%" in found
     assert "the last option is right in 0%" in found
@@ -75,3 +102,101 @@ def test_sweeping_words_in_distractors_are_caught():
     c = cues.measure(bank_of(items))
     assert c.sweeping_wrong == 0.5 and c.sweeping_right == 0.0
     assert any("sweeping word" in p for p in cues.problems(c))
+
+
+# Each check of issue 17, item 2, fed a bank that has its cue and nothing else worth noting.
+
+def test_shortest_right_option_is_caught():
+    distractors = ["A distractor of middling length", "Another distractor of its length",
+                   "A third distractor, as long"]
+    items = [item(f"s{i}", "single",
+                  distractors[:i % 4] + ["Brief key"] + distractors[i % 4:], {i % 4})
+             for i in range(8)]
+    c = cues.measure(bank_of(items))
+    assert c.shortest_share == 1.0
+    found = found_in(items)
+    assert "is the shortest in 100%" in found
+    assert "only 0." in found  # pooled: right options far shorter than distractors
+
+
+def test_middle_length_right_option_is_caught():
+    texts = ["Tiny", "A right option of middle length", "Also of a middle-sized length",
+             "The very longest of all these four options here"]
+    items = [item(f"s{i}", "single", texts, {1 + i % 2}) for i in range(8)]
+    assert "neither the longest nor the shortest in 100%" in found_in(items)
+
+
+def test_hedged_right_option_is_caught():
+    texts = ["It may depend on the country", "It is legal everywhere today",
+             "It is a crime in every place", "It is banned in every country"]
+    items = [item(f"s{i}", "single", texts[i % 4:] + texts[:i % 4], {(4 - i % 4) % 4})
+             for i in range(8)]
+    c = cues.measure(bank_of(items))
+    assert c.hedge_right == 1.0 and c.hedge_wrong == 0.0
+    found = found_in(items)
+    assert "use a hedge word" in found
+    assert "odd one out by hedge or absolute words in 100%" in found
+
+
+def test_right_option_alone_without_absolute_words_is_caught():
+    texts = ["Nobody ever owns such output", "It is always the studio's, only",
+             "The footage stays with its owner", "Every user owns all of it"]
+    items = [item(f"s{i}", "single", texts, {2}) for i in range(3)]
+    found = found_in(items)
+    assert "odd one out by hedge or absolute words in 100%" in found
+    assert "sweeping word" in found
+
+
+def test_echo_of_the_stem_in_right_options_is_caught():
+    scenario = "Karim uploads realistic synthetic footage of a collapsing bridge"
+    texts = ["Realistic synthetic footage of a bridge needs a label", "A vlog with a filter",
+             "A cartoon of a dragon", "A colour-graded holiday film"]
+    items = [item(f"s{i}", "single", texts, {0}, scenario=scenario) for i in range(6)]
+    c = cues.measure(bank_of(items))
+    assert c.echo_share == 1.0 and c.echo_wrong == 0.0
+    assert "hold more words of the title, scenario and question" in found_in(items)
+    assert "echo the title, scenario and question" in found_in(items)
+
+
+def test_word_shared_by_every_right_option_is_caught():
+    texts = ["A realistic clip of a real presenter", "A realistic clip of a real bridge",
+             "A realistic clip of a stunt", "A cartoon of a dragon", "A filtered vlog"]
+    items = [item(f"m{i}", "multiple", texts, {0, 1, 2}) for i in range(4)]
+    found = found_in(items)
+    assert "in every right option and in no distractor (at most 25%): m0: clip, realistic" in found
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ([3] * 10 + [2, 4], "have exactly 3 right options"),  # issue 17: ten of twelve
+    ([2, 3] * 4, "only 2 different numbers of right options"),
+    ([5, 2, 3, 4, 1, 5], "every option is right in 2 of 6"),
+])
+def test_counts_of_right_options_are_caught(counts, expected):
+    texts = [f"Statement number {w} about the case" for w in
+             ("one", "two", "three", "four", "five")]
+    items = [item(f"m{i}", "multiple", texts[i % 5:] + texts[:i % 5], set(range(n)))
+             for i, n in enumerate(counts)]
+    assert expected in found_in(items)
+
+
+def test_spread_counts_of_right_options_pass():
+    texts = [f"Statement number {w} about the case" for w in
+             ("one", "two", "three", "four", "five")]
+    items = [item(f"m{i}", "multiple", texts, set(range(i % 3, i % 3 + n)))
+             for i, n in enumerate([1, 2, 2, 3, 3, 4, 2, 1])]
+    c = cues.measure(bank_of(items))
+    assert not any("right options (at most half" in p or "different numbers" in p
+                   for p in cues.problems(c))
+
+
+def test_hint_or_wrong_feedback_that_repeats_the_key_is_caught():
+    texts = ["The copyright stays with the studio that made it", "Mei owns it",
+             "Gideon owns it", "Nobody owns it"]
+    leaky_hint = item("s0", "single", texts, {0},
+                      hint="Remember that copyright stays with the studio that made the film.")
+    leaky_feedback = item("s1", "single", texts, {0},
+                          feedback="No: the copyright stays with the studio, as always.")
+    found = found_in([leaky_hint, leaky_feedback])
+    assert "s0: hint repeats 5 or more words" in found
+    assert "s1: feedback of option 2 repeats" in found
+    assert "s1: hint" not in found and "s0: feedback" not in found
