@@ -34,7 +34,8 @@ Each figure is held near what blind guessing would give. The limits:
   half of the quizzes, at least three different counts are used once there are six or more
   quizzes, and at most a tenth have every option right;
 * **leaks**: no hint, and no wrong option's feedback, repeats five or more words in a row of
-  a right option (the schema already refuses a hint that quotes a whole right option).
+  a right option (the schema already refuses a hint that quotes a whole right option); the
+  diagnostic's items, which show nothing before their whole form is submitted, are exempt.
 
 Options are also shown in an order of their own to each learner (see
 :func:`.quiz_widget.option_order`); these limits keep the authored order, which the text
@@ -203,7 +204,10 @@ def _runs(text: str, n: int = LEAK_WORDS) -> set[tuple[str, ...]]:
 def leaks(q: Quiz) -> list[str]:
     """Where a hint or a wrong option's feedback repeats a run of words of a right option:
     what a learner reads before the answer, or about a wrong choice, should not give the
-    right one away."""
+    right one away. A diagnostic item (one with a ``form``) shows no hint and no feedback
+    until its whole form is submitted, so it has nothing to leak at a first try."""
+    if getattr(q, "form", None):
+        return []
     right = set().union(*(_runs(o.text) for o in q.options if o.correct))
     found = [f"{q.id}: hint"] if _runs(q.hint) & right else []
     found += [f"{q.id}: feedback of option {i + 1}" for i, o in enumerate(q.options)
