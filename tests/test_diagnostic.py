@@ -236,6 +236,8 @@ def test_nothing_is_marked_or_shown_before_the_whole_form_is_submitted(tmp_path)
     assert "question 11 has no answer" in w.feedback.value
     assert store.diagnostic("before") is None, "an incomplete form is not saved"
     assert not any(s in w.feedback.value for s in SECRETS[:3])
+    w.select(11, 2)
+    assert w.feedback.value == "", "answering clears the warning"
 
 
 def _html_widgets(widget):

@@ -95,6 +95,7 @@ class DiagnosticWidget:
 
         self.session = DiagnosticSession(moment, store)
         self.uid = secrets.token_hex(4)
+        self._warned = False  # the last Submit found unanswered questions
         learner = self.session.progress.learner_id()
         self.orders = {q.id: option_order(q, learner) for q in self.items}
         plain, full = w.Layout(), w.Layout(width="100%")
@@ -118,13 +119,14 @@ class DiagnosticWidget:
             radios = w.RadioButtons(options=[q.options[i].text for i in self.orders[q.id]],
                                     value=None, layout=full)
             radios.add_class("dfe-options")
+            radios.observe(self._answered, names="index")
             self.choices.append(radios)
             box = w.VBox([head, radios], layout=plain)
             box.add_class("dfe-diag-item")
             parts.append(box)
         self.submit_button = w.Button(description=SUBMIT, button_style="primary",
                                       tooltip="Mark the whole form and save it with your "
-                                              "progress", layout=plain)
+                                              "progress", layout=w.Layout(width="auto"))
         self.submit_button.on_click(lambda _: self.submit())
         self.feedback = w.HTML(value="", layout=plain)
         self.feedback.add_class("dfe-feedback-area")
@@ -159,6 +161,13 @@ class DiagnosticWidget:
         self.choices[k].index = None if option is None else self.orders[q.id].index(option)
 
     # -- actions ----------------------------------------------------------------------
+    def _answered(self, change: dict[str, Any]) -> None:
+        """A new answer clears the warning about unanswered questions (once: a live region
+        that spoke at every click would be noise)."""
+        if self._warned and change.get("new") is not None:
+            self._warned = False
+            self.feedback.value = ""
+
     def submit(self) -> SubmitResult:
         """Mark and save the whole form, or say which questions still need an answer."""
         choices = self.chosen()
@@ -171,6 +180,7 @@ class DiagnosticWidget:
                     "question, then press the button again. If you do not know, choose the "
                     "answer you think most likely.</p>")
             self.feedback.value = body
+            self._warned = True
             return SubmitResult(False, missing, body)
         self.session.submit(choices)
         record = self.session.record or {"form": self.form, "answers": self._marking(choices),
@@ -185,6 +195,10 @@ class DiagnosticWidget:
 
     def _show_record(self, record: dict[str, Any], earlier: bool) -> str:
         """Show a submitted form: the choices made, locked, and every item's result."""
+        # The results first: focus moves to them (quiz_frontend) before the button that
+        # had focus is hidden, which would otherwise hand focus back to JupyterLab.
+        body = self.result_html(record, earlier)
+        self.feedback.value = body
         answers = record["answers"]
         for q, radios in zip(self.items, self.choices, strict=True):
             answer = answers.get(q.id)
@@ -192,8 +206,6 @@ class DiagnosticWidget:
                 radios.index = self.orders[q.id].index(answer["choice"])
             radios.disabled = True
         self.submit_button.layout.display = "none"
-        body = self.result_html(record, earlier)
-        self.feedback.value = body
         return body
 
     # -- results ----------------------------------------------------------------------
