@@ -7,7 +7,9 @@ move JupyterLab's cells -> Enter on Submit marks the form, focus moves to the re
 answer is explained -> the answers are in the progress file -> axe-core's WCAG 2.1 A and AA
 rules pass. The closing notebook: the second form (the other one), answered with the mouse
 -> the chart shows both columns with alt text -> the summary is saved, self-contained, and
-names the results -> axe-core passes. Screenshots: test-artifacts/browser/diagnostic/.
+names the results -> axe-core passes. The lesson 04 alternative: its quizzes, a hint at a
+wrong first try, its row in the progress chart, axe-core. Screenshots:
+test-artifacts/browser/diagnostic/.
 """
 
 from __future__ import annotations
@@ -17,11 +19,22 @@ import re
 
 import pytest
 
-from deepfake_ethics.bank import diagnostic_form
+from deepfake_ethics.bank import diagnostic_form, get_quiz
 from deepfake_ethics.closing import SUMMARY_NAME
 from deepfake_ethics.diagnostic import first_form
 
-from .lab import LessonPage, active_cell, axe_violations, expect
+from .lab import (
+    LessonPage,
+    active_cell,
+    axe_violations,
+    check_button,
+    expect,
+    feedback,
+    option,
+    plain,
+    quiz_ids,
+    retry_button,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -208,4 +221,55 @@ def test_before_and_after_in_the_browser(lab, page, story):
     assert violations == [], "\n".join(violations)
     summary.screenshot(path=str(shots.folder / "summary-page.png"), full_page=True)
     summary.close()
+    lab.shutdown_kernels()
+
+
+ALTERNATIVE = "notebooks/alternatives/04-alternative-likeness-and-consent.ipynb"
+
+
+def test_the_lesson_04_alternative_has_quizzes_and_progress_in_the_browser(lab, page, story):
+    """The alternative's quizzes are widgets like any lesson's: a wrong first try gets the
+    hint only, keyboard answering works, the progress chart counts the page on a row of its
+    own, and the outputs pass axe-core."""
+    shots = story("diagnostic")
+    lesson = LessonPage(page, lab)
+    ids = quiz_ids(lab.root / ALTERNATIVE)
+    assert len(ids) == 4
+    lesson.goto(ALTERNATIVE)
+    lesson.run_all()
+    lesson.wait_for_quizzes(len(ids))
+    assert lesson.error_outputs() == []
+    assert lesson.panel.locator(".dfe-quiz-static").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length > 0).length") == 0
+    shots.shot("alternative-quizzes", show=lesson.quizzes.first)
+
+    # The several-answer quiz, with the keyboard: a wrong first try, then the answer.
+    mi, mq = next((i, get_quiz(q)) for i, q in enumerate(ids)
+                  if get_quiz(q).kind == "multiple")
+    box = lesson.quizzes.nth(mi)
+    wrong = next(i for i, o in enumerate(mq.options) if not o.correct)
+    option(box, mq, wrong).focus()
+    page.keyboard.press("Space")
+    expect(option(box, mq, wrong)).to_be_checked()
+    check_button(box).focus()
+    page.keyboard.press("Enter")
+    expect(feedback(box)).to_contain_text("Not yet right")
+    expect(feedback(box)).to_contain_text(f"➜ Hint: {plain(mq.hint)[:50]}")
+    for opt in mq.options:
+        expect(feedback(box)).not_to_contain_text(plain(opt.feedback)[:50])
+    retry_button(box).click()
+    for i in sorted(mq.correct_indices):
+        option(box, mq, i).click()
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text("✔ Correct.")
+    shots.shot("alternative-quiz-answered", show=feedback(box), where="center")
+
+    # The progress chart has the page's own row, and counts it once with lesson 04.
+    rerun(lesson, "show_progress()")
+    chart = lesson.code_cell("show_progress()")
+    expect(chart.locator("figcaption")).to_contain_text("count once")
+    alt = chart.locator("img").get_attribute("alt")
+    assert "Likeness and consent (the alternative to lesson 04): 1 of 4 answered" in alt
+    violations = axe_violations(page, OUTPUTS)
+    assert violations == [], "\n".join(violations)
     lab.shutdown_kernels()
