@@ -40,7 +40,8 @@ def store(tmp_path) -> ProgressStore:
 
 def learner_with(first: str) -> str:
     """A learner id whose first form is ``first``."""
-    return next(f"learner-{n}" for n in range(100) if diagnostic.first_form(f"learner-{n}") == first)
+    return next(f"learner-{n}" for n in range(100)
+                if diagnostic.first_form(f"learner-{n}") == first)
 
 
 def store_for(tmp_path: Path, first: str = "A") -> ProgressStore:
@@ -229,7 +230,7 @@ def test_nothing_is_marked_or_shown_before_the_whole_form_is_submitted(tmp_path)
     for q in w.items:
         assert q.explanation[:40] not in page
         assert not any(o.feedback[:40] in page for o in q.options)
-    for k, q in enumerate(w.items[:-1], 1):
+    for k in range(1, len(w.items)):
         w.select(k, 0)
     result = w.submit()
     assert not result.submitted and result.missing == [11]
