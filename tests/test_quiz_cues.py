@@ -200,3 +200,59 @@ def test_hint_or_wrong_feedback_that_repeats_the_key_is_caught():
     assert "s0: hint repeats 5 or more words" in found
     assert "s1: feedback of option 2 repeats" in found
     assert "s1: hint" not in found and "s0: feedback" not in found
+
+
+# The blind check (scripts/blind_quiz.py): a form without answers, scored against the keys.
+
+def test_blind_form_hides_everything_but_the_question(tmp_path):
+    import blind_quiz
+
+    text = blind_quiz.form_text(blind_quiz.DEFAULT_SEED)
+    items = blind_quiz.build(blind_quiz.DEFAULT_SEED)
+    assert len(items) == sum(q.kind in ("single", "multiple") for q in lesson_quizzes())
+    assert text == blind_quiz.form_text(blind_quiz.DEFAULT_SEED)  # the seed fixes it
+    flat = " ".join(text.split())
+    for it in items:
+        q = it.quiz
+        assert q.id not in text and q.lesson not in text
+        for part in (q.hint, q.explanation, *(o.feedback for o in q.options)):
+            assert " ".join(part.split()).replace("*", "")[:60] not in flat
+    # options re-shuffled: not every item keeps the order of its file
+    assert any(it.order != tuple(range(len(it.order))) for it in items)
+    assert len({it.quiz.lesson for it in items[:6]}) > 1  # items are mixed across lessons
+
+
+def test_blind_scoring_of_a_perfect_a_blank_and_a_plain_answer_file(tmp_path):
+    import blind_quiz
+
+    items = blind_quiz.build(blind_quiz.DEFAULT_SEED)
+    form = blind_quiz.form_text(blind_quiz.DEFAULT_SEED)
+    perfect = form
+    for it in items:
+        perfect = perfect.replace(f"Answer {it.number}: \n",
+                                  f"Answer {it.number}: {' '.join(sorted(it.key))}\n")
+    (tmp_path / "perfect.txt").write_text(perfect, encoding="utf-8")
+    (tmp_path / "blank.txt").write_text(form, encoding="utf-8")
+    (tmp_path / "plain.txt").write_text(
+        "\n".join(f"{it.number}: {'a, b' if it.quiz.kind == 'multiple' else 'none'}"
+                  for it in items), encoding="utf-8")
+    answers, meta = blind_quiz.parse_answers(perfect)
+    assert meta[0] == blind_quiz.DEFAULT_SEED and len(answers) == len(items)
+    good = blind_quiz.score("p", items, answers)
+    assert good.single_right == good.single_total and good.multi_exact == good.multi_total
+    blank = blind_quiz.score("b", items, blind_quiz.parse_answers(form)[0])
+    assert blank.single_right == blank.multi_exact == 0 and blank.unanswered == len(items)
+    plain = blind_quiz.parse_answers((tmp_path / "plain.txt").read_text())[0]
+    assert all(v == frozenset() for n, v in plain.items() if items[n - 1].quiz.kind == "single")
+    assert blind_quiz.main(["score", str(tmp_path / "perfect.txt"), str(tmp_path / "blank.txt"),
+                            "--items", "--markdown"]) == 0
+
+
+def test_a_form_from_another_bank_is_refused(tmp_path, capsys):
+    import blind_quiz
+
+    form = blind_quiz.form_text(blind_quiz.DEFAULT_SEED)
+    stale = blind_quiz.HEADER.sub(lambda m: m[0].replace(m[3], "000000000000"), form)
+    (tmp_path / "stale.txt").write_text(stale, encoding="utf-8")
+    assert blind_quiz.main(["score", str(tmp_path / "stale.txt")]) == 2
+    assert "the bank has changed" in capsys.readouterr().err
