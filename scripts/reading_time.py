@@ -39,9 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from notebook_tools import ROOT, lessons, references
+from notebook_tools import ROOT, closing, lessons, references
 
 from deepfake_ethics import bank
+from deepfake_ethics.layout import alternative_notebooks
 from deepfake_ethics.schema import Quiz
 
 WORDS_PER_MINUTE = 200
@@ -181,12 +182,17 @@ def main() -> int:
     quizzes = bank.quizzes()
     print(f"{'notebook':40} {'stated':>6} {'estimate':>8}  text  quizzes  figures  examples"
           "  words before the first quiz")
-    for path in sorted(lessons() + references()):
+    end = closing()
+    others = alternative_notebooks(ROOT) + ([end] if end else [])
+    for path in sorted(lessons() + references()) + others:
         e = estimate(path, quizzes)
         stated = f"{e.stated}" if e.stated is not None else "-"
-        print(f"{e.name:40} {stated:>6} {e.minutes:8.1f}  {e.text_minutes:4.1f}  "
+        minutes = e.total_minutes if path == end else e.minutes
+        print(f"{e.name:40} {stated:>6} {minutes:8.1f}  {e.text_minutes:4.1f}  "
               f"{len(e.quizzes):2d} {e.quiz_minutes:4.1f}  {e.figures:7d}  {e.examples:8d}"
               f"  {e.words_before_first_quiz if e.quizzes else '-'}")
+    print(f"\nthe diagnostic, longer form: {diagnostic_minutes():.1f} minutes (the start page "
+          "states it apart from its own time; the closing notebook includes it)")
     return 0
 
 

@@ -22,7 +22,8 @@ import update_navigation
 from conftest import ROOT, alternative_paths, closing_path, lesson_paths
 from nbclient import NotebookClient
 
-from deepfake_ethics import bank, claims, closing, cues, diagnostic, progress
+from deepfake_ethics import bank, claims, closing, cues, progress
+from deepfake_ethics import diagnostic_session as diagnostic
 from deepfake_ethics.content_yaml import read_yaml
 from deepfake_ethics.diagnostic_widget import DiagnosticWidget, static_html, static_text
 from deepfake_ethics.progress import ProgressStore, ProgressWarning
@@ -190,6 +191,19 @@ def test_a_form_missing_an_faq_or_reusing_a_quiz_id_is_refused(tmp_path):
     path.write_text(GOOD.replace("id: dx-one", f"id: {quiz_id}"))
     with pytest.raises(ContentError, match="a diagnostic item is used nowhere else"):
         bank.diagnostic_items(path)
+
+
+def test_the_lesson_function_is_what_the_package_gives_whatever_was_imported_first():
+    """``from deepfake_ethics import diagnostic`` is the function the notebooks call, even
+    after the closing helpers (which use the diagnostic's model) were imported."""
+    import subprocess
+    import sys
+
+    code = ("from deepfake_ethics import show_before_and_after, save_summary\n"
+            "import deepfake_ethics.closing\n"
+            "from deepfake_ethics import diagnostic\n"
+            "assert callable(diagnostic) and diagnostic.__module__.endswith('diagnostic_widget')")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- form order ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .bank import quizzes
-from .diagnostic import MOMENTS, WHEN, before_and_after, totals
+from .diagnostic_session import MOMENTS, WHEN, before_and_after, totals
 from .plots import PALETTE, FigureImage, course_style, new_figure, render
 from .progress import ProgressStore, default_store, summary
 from .progress_chart import row_label, row_name

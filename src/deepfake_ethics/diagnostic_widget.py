@@ -1,7 +1,7 @@
 """The diagnostic as ipywidgets: a whole form on one page, marked only when submitted.
 
 ``diagnostic("before")`` (end of lesson 00) and ``diagnostic("after")`` (the closing
-notebook) show the learner's form for that moment (:mod:`.diagnostic` decides which): every
+notebook) show the learner's form for that moment (:mod:`.diagnostic_session` decides which): every
 item with its scenario, question and four options as radio buttons, in an order of the
 learner's own, and one *Submit my answers* button. Nothing is marked before that: the
 diagnostic is a measure, not practice. A form with unanswered questions is not submitted;
@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostic import WHEN, DiagnosticSession
+from .diagnostic_session import WHEN, DiagnosticSession
 from .progress import ProgressStore
 from .quiz_frontend import bootstrap_html
 from .quiz_widget import ANSWER, RIGHT, WRONG, _inline, markdown, option_order
@@ -189,7 +189,7 @@ class DiagnosticWidget:
         return SubmitResult(True, [], body)
 
     def _marking(self, choices: dict[str, int]) -> dict[str, dict[str, Any]]:
-        from .diagnostic import mark
+        from .diagnostic_session import mark
 
         return mark(self.items, choices)
 

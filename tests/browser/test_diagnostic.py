@@ -21,7 +21,7 @@ import pytest
 
 from deepfake_ethics.bank import diagnostic_form, get_quiz
 from deepfake_ethics.closing import SUMMARY_NAME
-from deepfake_ethics.diagnostic import first_form
+from deepfake_ethics.diagnostic_session import first_form
 
 from .lab import (
     LessonPage,
