@@ -1,9 +1,10 @@
 """Rewrite the navigation cell at the end of every lesson (idempotent).
 
 The navigation cell is the markdown cell tagged ``navigation``. It links the previous
-lesson, the start page and the next lesson, and the lesson's graded assignment: the
-released notebook ``release/aNN-*/*.ipynb`` whose number NN matches the lesson's (an
-alternative assignment, ``release/aNN-alt-*``, is offered by the lesson itself).
+lesson, the start page and the next lesson (after the last lesson, the closing notebook),
+and the lesson's graded assignment: the released notebook ``release/aNN-*/*.ipynb`` whose
+number NN matches the lesson's (an alternative assignment, ``release/aNN-alt-*``, is offered
+by the lesson itself).
 A reference notebook (``02r-...``, optional reading that belongs to lesson 02) gets a
 navigation cell too: back to its lesson, the start page, and on to the next lesson. So does
 the closing notebook (``06-closing.ipynb``, after the last lesson): back to the last
@@ -53,6 +54,8 @@ def navigation(index: int, paths: list[Path]) -> str:
     if index + 1 < len(paths):
         nxt = paths[index + 1]
         parts.append(link(nxt, f"Next: {nxt.name[:2]} {title(nxt)} →"))
+    elif (end := closing()) is not None:  # the last lesson leads on to the closing notebook
+        parts.append(link(end, f"Next: {end.name[:2]} {title(end)} →"))
     lines = [MARKER, "---", "", "**Navigation:** " + " · ".join(parts)]
     assignment = assignment_for(paths[index])
     if assignment is not None:

@@ -74,6 +74,8 @@ def test_lessons_link_previous_and_next():
             assert paths[i - 1].name in targets, f"{path.name} links back"
         if i + 1 < len(paths):
             assert paths[i + 1].name in targets, f"{path.name} links forward"
+        else:
+            assert "06-closing.ipynb" in targets, "the last lesson leads to the closing notebook"
 
 
 def test_navigation_cells_are_up_to_date():
