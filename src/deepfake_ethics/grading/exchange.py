@@ -63,6 +63,7 @@ from traitlets import Bool, Integer
 from traitlets.config import LoggingConfigurable
 
 from .names import problem
+from .submission import kind
 
 FOLDER_COLLECT = "deepfake_ethics.grading.exchange.SafeCollect"
 NGSHARE_COLLECT = "deepfake_ethics.grading.ngshare_collect.SafeNgshareCollect"
@@ -160,19 +161,6 @@ def account(uid: int) -> str:
         return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
     except KeyError:
         return f"uid {uid}"
-
-
-def kind(mode: int) -> str:
-    """What a file that is not a regular file or folder is, in words."""
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 # --- Walking a submission folder without following anything -------------------------

@@ -49,19 +49,26 @@ class LeftOut:
     reason: str
 
 
+def kind(mode: int) -> str:
+    """What an entry that is not a regular file or folder is, in words (shared with the
+    exchange's collect, :mod:`.exchange`)."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def _kind(mode: int) -> str | None:
     """Why an entry of this mode may not travel (None for a regular file or a folder)."""
-    if stat.S_ISLNK(mode):
-        return "it is a symbolic link (links are never followed)"
-    if stat.S_ISFIFO(mode):
-        return "it is a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "it is a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "it is a device"
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        return "it is not a regular file"
-    return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    suffix = " (links are never followed)" if stat.S_ISLNK(mode) else ""
+    return f"it is {kind(mode)}{suffix}"
 
 
 def survey(folder: Path, limits: FileLimits = FileLimits()
