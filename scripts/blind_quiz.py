@@ -60,9 +60,16 @@ class FormItem:
                          if self.quiz.options[i].correct)
 
 
-def scored_quizzes(include_all: bool = False) -> list[Quiz]:
+SETS = ("lessons", "all", "diagnostic")
+
+
+def scored_quizzes(which: str = "lessons") -> list[Quiz]:
+    """The items of a set: the six lessons' one-answer and multi-select quizzes, those plus
+    the alternative activity's (``all``), or the 22 items of the two diagnostic forms."""
+    if which == "diagnostic":
+        return list(bank.diagnostic_items().values())
     return [q for q in bank.quizzes().values() if q.kind in ("single", "multiple")
-            and (include_all or q.lesson.startswith(LESSON_PREFIXES))]
+            and (which == "all" or q.lesson.startswith(LESSON_PREFIXES))]
 
 
 def fingerprint(quizzes: list[Quiz]) -> str:
@@ -76,8 +83,8 @@ def fingerprint(quizzes: list[Quiz]) -> str:
     return h.hexdigest()[:12]
 
 
-def build(seed: int, include_all: bool = False) -> list[FormItem]:
-    quizzes = sorted(scored_quizzes(include_all), key=lambda q: q.id)
+def build(seed: int, which: str = "lessons") -> list[FormItem]:
+    quizzes = sorted(scored_quizzes(which), key=lambda q: q.id)
     random.Random(f"{seed}:items").shuffle(quizzes)
     items = []
     for n, q in enumerate(quizzes, start=1):
@@ -92,14 +99,14 @@ def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
 
 
-def form_text(seed: int, include_all: bool = False) -> str:
-    items = build(seed, include_all)
+def form_text(seed: int, which: str = "lessons") -> str:
+    items = build(seed, which)
     quizzes = [it.quiz for it in items]
     lines = [
         "QUIZ FORM",
         "",
         f"Seed: {seed}  Items: {len(items)}  Bank: {fingerprint(quizzes)}  "
-        f"Set: {'all' if include_all else 'lessons'}",
+        f"Set: {which}",
         "(Leave the line above as it is: it is needed to score the form.)",
         "",
         _wrap("These are short scenarios about invented people, from a course on the ethics "
@@ -116,7 +123,7 @@ def form_text(seed: int, include_all: bool = False) -> str:
     ]
     for it in items:
         q = it.quiz
-        how = ("Choose ONE" if q.kind == "single"
+        how = ("Choose ONE" if q.kind != "multiple"
                else "Choose ALL that are right (one or more)")
         lines += ["=" * WIDTH, f"Item {it.number} of {len(items)}. {how}", "",
                   _wrap(q.title), "", _wrap(q.scenario), "", _wrap(q.question), ""]
@@ -168,7 +175,7 @@ def score(name: str, items: list[FormItem], answers: dict[int, frozenset[str]]) 
             missing += 1
         right = chosen == it.key
         per_item[it.quiz.id] = right
-        if it.quiz.kind == "single":
+        if it.quiz.kind != "multiple":
             s_total += 1
             s_right += right
         else:
@@ -181,7 +188,7 @@ def score(name: str, items: list[FormItem], answers: dict[int, frozenset[str]]) 
 
 
 def chance(items: list[FormItem]) -> tuple[float, float]:
-    singles = [1 / len(it.order) for it in items if it.quiz.kind == "single"]
+    singles = [1 / len(it.order) for it in items if it.quiz.kind != "multiple"]
     multis = [1 / (2 ** len(it.order) - 1) for it in items if it.quiz.kind == "multiple"]
     return (sum(singles) / len(singles) if singles else 0.0,
             sum(multis) / len(multis) if multis else 0.0)
@@ -240,7 +247,7 @@ def baseline(items: list[FormItem]) -> str:
     def hedged(it: FormItem, k: int) -> bool:
         return bool(cues.HEDGE.search(it.quiz.options[it.order[k]].text))
 
-    singles = [it for it in items if it.quiz.kind == "single"]
+    singles = [it for it in items if it.quiz.kind != "multiple"]
     multis = [it for it in items if it.quiz.kind == "multiple"]
     rows = []
     for name, pick in (("longest", max), ("shortest", min)):
@@ -270,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--seed", type=int, default=DEFAULT_SEED)
     f.add_argument("--out", type=Path, help="file to write (default: print)")
     f.add_argument("--all", action="store_true", help="add the alternative activity's quizzes")
+    f.add_argument("--diagnostic", action="store_true",
+                   help="the two diagnostic forms' items instead of the lessons'")
     s = sub.add_parser("score", help="score filled forms or answer files")
     s.add_argument("answers", type=Path, nargs="+")
     s.add_argument("--items", action="store_true", help="show each item's results")
@@ -278,26 +287,32 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("baseline", help="score mechanical test-wise strategies")
     b.add_argument("--seed", type=int, default=DEFAULT_SEED)
     b.add_argument("--all", action="store_true")
+    b.add_argument("--diagnostic", action="store_true")
     args = parser.parse_args(argv)
 
+    which = ("diagnostic" if getattr(args, "diagnostic", False)
+             else "all" if getattr(args, "all", False) else "lessons")
     if args.command == "form":
-        text = form_text(args.seed, args.all)
+        text = form_text(args.seed, which)
         if args.out:
             args.out.write_text(text, encoding="utf-8")
-            print(f"wrote {args.out} ({len(build(args.seed, args.all))} items, seed "
+            print(f"wrote {args.out} ({len(build(args.seed, which))} items, seed "
                   f"{args.seed})")
         else:
             print(text, end="")
         return 0
     if args.command == "baseline":
-        print(baseline(build(args.seed, args.all)))
+        print(baseline(build(args.seed, which)))
         return 0
 
     scores, items = [], None
     for path in args.answers:
         answers, meta = parse_answers(path.read_text(encoding="utf-8"))
         seed, count, print_, which = meta or (DEFAULT_SEED, None, None, "lessons")
-        items = build(seed, which == "all")
+        if which not in SETS:
+            print(f"{path}: unknown set {which!r}", file=sys.stderr)
+            return 2
+        items = build(seed, which)
         if print_ and print_ != fingerprint([it.quiz for it in items]) and not args.force:
             print(f"{path}: the bank has changed since this form was made (bank {print_}); "
                   "regenerate the form, or score with --force", file=sys.stderr)

@@ -256,3 +256,23 @@ def test_a_form_from_another_bank_is_refused(tmp_path, capsys):
     (tmp_path / "stale.txt").write_text(stale, encoding="utf-8")
     assert blind_quiz.main(["score", str(tmp_path / "stale.txt")]) == 2
     assert "the bank has changed" in capsys.readouterr().err
+
+
+def test_the_diagnostic_has_a_blind_form_of_its_own(tmp_path, capsys):
+    import blind_quiz
+
+    from deepfake_ethics import bank
+
+    items = blind_quiz.build(7, "diagnostic")
+    assert {it.quiz.id for it in items} == set(bank.diagnostic_items())
+    form = blind_quiz.form_text(7, "diagnostic")
+    assert "Set: diagnostic" in form and "Choose ALL" not in form.split("=" * 10, 1)[1]
+    for it in items:
+        assert it.quiz.id not in form and " ".join(it.quiz.explanation.split())[:60] not in form
+    filled = form
+    for it in items:
+        filled = filled.replace(f"Answer {it.number}: \n",
+                                f"Answer {it.number}: {' '.join(sorted(it.key))}\n")
+    (tmp_path / "d.txt").write_text(filled, encoding="utf-8")
+    assert blind_quiz.main(["score", str(tmp_path / "d.txt")]) == 0
+    assert f"single {len(items)}/{len(items)} (100%)" in capsys.readouterr().out
