@@ -20,6 +20,7 @@ shortest, the hedged one; on multi-selects, the k longest) against the same keys
 
     python scripts/blind_quiz.py form --out /tmp/blind-form.txt
     python scripts/blind_quiz.py score /tmp/reader-1.txt /tmp/reader-2.txt --items
+    python scripts/blind_quiz.py score answers.txt --form /tmp/blind-form.txt
     python scripts/blind_quiz.py baseline
 
 The method, the targets and the results are in docs/quiz-quality.md.
@@ -284,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--items", action="store_true", help="show each item's results")
     s.add_argument("--markdown", action="store_true", help="rows for docs/quiz-quality.md")
     s.add_argument("--force", action="store_true", help="score although the bank has changed")
+    s.add_argument("--form", type=Path,
+                   help="the form that plain answer files (with no header) answer")
     b = sub.add_parser("baseline", help="score mechanical test-wise strategies")
     b.add_argument("--seed", type=int, default=DEFAULT_SEED)
     b.add_argument("--all", action="store_true")
@@ -308,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     scores, items = [], None
     for path in args.answers:
         answers, meta = parse_answers(path.read_text(encoding="utf-8"))
+        if meta is None and args.form:
+            meta = parse_answers(args.form.read_text(encoding="utf-8"))[1]
         seed, count, print_, which = meta or (DEFAULT_SEED, None, None, "lessons")
         if which not in SETS:
             print(f"{path}: unknown set {which!r}", file=sys.stderr)

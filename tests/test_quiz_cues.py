@@ -276,3 +276,15 @@ def test_the_diagnostic_has_a_blind_form_of_its_own(tmp_path, capsys):
     (tmp_path / "d.txt").write_text(filled, encoding="utf-8")
     assert blind_quiz.main(["score", str(tmp_path / "d.txt")]) == 0
     assert f"single {len(items)}/{len(items)} (100%)" in capsys.readouterr().out
+
+
+def test_a_plain_answer_file_is_scored_against_the_form_it_answers(tmp_path, capsys):
+    import blind_quiz
+
+    items = blind_quiz.build(5, "diagnostic")
+    (tmp_path / "form.txt").write_text(blind_quiz.form_text(5, "diagnostic"), encoding="utf-8")
+    (tmp_path / "plain.txt").write_text(
+        "\n".join(f"{it.number}: {min(it.key)}" for it in items), encoding="utf-8")
+    assert blind_quiz.main(["score", str(tmp_path / "plain.txt"),
+                            "--form", str(tmp_path / "form.txt")]) == 0
+    assert f"single {len(items)}/{len(items)} (100%)" in capsys.readouterr().out
