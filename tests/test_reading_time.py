@@ -15,7 +15,10 @@ from conftest import ROOT, lesson_paths, reference_paths
 
 from deepfake_ethics import bank
 
-FIRST_QUIZ_WITHIN = 600  # words of lesson 02 before its first quiz ("a few hundred")
+# Words a learner reads before the first quiz: every lesson reaches an activity early, and
+# lesson 02 (law, the densest) and lesson 04 (whose top carries the content note and the
+# support list) were reordered to do so.
+FIRST_QUIZ_WITHIN = {"01": 1000, "02": 600, "03": 1000, "04": 800, "05": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +58,12 @@ def test_the_teaching_guide_gives_the_same_stated_times():
         assert int(row.group(1)) == stated, f"teaching guide: lesson {path.name[:2]}"
 
 
-def test_lesson_02_reaches_its_first_quiz_within_a_few_hundred_words(quizzes):
-    path = next(p for p in lesson_paths() if p.name.startswith("02-"))
+@pytest.mark.parametrize("lesson", sorted(FIRST_QUIZ_WITHIN))
+def test_each_lesson_reaches_its_first_quiz_early(lesson, quizzes):
+    path = next(p for p in lesson_paths() if p.name.startswith(f"{lesson}-"))
     e = reading_time.estimate(path, quizzes)
-    assert e.quizzes and e.words_before_first_quiz <= FIRST_QUIZ_WITHIN, \
-        e.words_before_first_quiz
+    assert e.quizzes and e.words_before_first_quiz <= FIRST_QUIZ_WITHIN[lesson], \
+        f"{path.name}: {e.words_before_first_quiz} words before the first quiz"
 
 
 def test_reference_notebooks_are_outside_the_lessons_times(quizzes):
