@@ -50,6 +50,13 @@ def keys(assignment: str) -> dict[str, dict]:
     return found
 
 
+def reflections(assignment: str) -> set[str]:
+    """The numbers of the hand-graded written answers of the source notebook."""
+    return {practice._number(meta(c)["grade_id"])
+            for c in read(ROOT / "source" / assignment / notebook_name(assignment)).cells
+            if c.cell_type == "markdown" and meta(c).get("points")}
+
+
 def run_model_answers(shell, assignment: str) -> None:
     """Run the source notebook's code as a student with the model answers would (in the
     current folder, which must be the assignment's); practice cells too."""
@@ -110,7 +117,10 @@ def wrong_value(key: dict, shell, question: practice.Question) -> None:
 def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeypatch):
     monkeypatch.chdir(ROOT / "source" / assignment)  # where a learner's notebook runs
     q = questions(assignment)
-    assert set(q) == set(keys(assignment)), "every autograded question can be practised"
+    autograded = {n for n, v in q.items() if isinstance(v, practice.Question)}
+    assert autograded == set(keys(assignment)), "every autograded question can be practised"
+    written = {n for n, v in q.items() if isinstance(v, practice.Reflection)}
+    assert written == reflections(assignment), "every reflection can be practised"
     run_model_answers(shell, assignment)
     capsys.readouterr()
     saved = dict(shell.user_ns)
@@ -249,3 +259,91 @@ def test_a_fetched_assignment_without_source_gets_the_class_note(tmp_path, monke
     assert practice.find_source("a02-legal-aspects") is None
     questions("a02-legal-aspects")["2.1"].check()
     assert capsys.readouterr().out.strip() == CLASS_NOTE
+
+
+# -- written reflections: the rubric as a checklist, then a model answer ---------------------
+
+REFLECTION = """**Question 9.1** (2 points, graded by hand). In 150 to 250 words, argue a case.
+
+**How this answer is graded** (2 points: each criterion earns 1, ½ or 0)
+
+| criterion | 1 point | ½ point | 0 points |
+|---|---|---|---|
+| **Takes a position** | states it and defends it | states it only | none |
+| **Uses the lesson** | applies a rule to the case | names a rule | no rule |
+
+### BEGIN MARK SCHEME
+
+1. **Takes a position (1).** Graders: a clear claim.
+2. **Uses the lesson (1).** Graders: the rule applied.
+
+**Model answer.** A model paragraph that argues the case with care.
+
+### END MARK SCHEME"""
+
+
+def _reflection_notebooks(tmp_path, answer: str):
+    import nbformat
+
+    def notebook(question: str):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_markdown_cell(question)
+        cell.metadata["nbgrader"] = {"grade_id": "reflection9_1", "points": 2, "task": True,
+                                     "grade": False, "solution": False, "locked": True}
+        nb.cells = [cell, nbformat.v4.new_markdown_cell(answer)]
+        return nb
+
+    (tmp_path / "source" / "a09-x").mkdir(parents=True)
+    nbformat.write(notebook(REFLECTION), tmp_path / "source" / "a09-x" / "a09-x.ipynb")
+    student = tmp_path / "student"
+    student.mkdir()
+    released = REFLECTION.split("### BEGIN MARK SCHEME")[0]
+    nbformat.write(notebook(released), student / "a09-x.ipynb")
+    return student
+
+
+def test_a_reflection_opens_its_model_answer_only_after_a_saved_answer(tmp_path, capsys,
+                                                                       monkeypatch):
+    student = _reflection_notebooks(tmp_path, "YOUR ANSWER HERE")
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setattr(practice, "_beside_package", lambda: tmp_path)
+    q = questions("a09-x", start=student)
+    r = q["9.1"]
+    r.solution()
+    out = capsys.readouterr().out
+    assert "Write your own answer first" in out and "model paragraph" not in out
+    r.check()  # still the placeholder
+    out = capsys.readouterr().out
+    assert out.startswith("✘ Not yet") and "save the notebook" in out
+    r.solution()
+    assert "model paragraph" not in capsys.readouterr().out
+
+    import nbformat
+    nb = nbformat.read(student / "a09-x.ipynb", as_version=4)
+    nb.cells[1].source = "word " * 120
+    nbformat.write(nb, student / "a09-x.ipynb")
+    r.check()
+    out = capsys.readouterr().out
+    assert "120 words; the question asks for 150 to 250" in out
+    assert "[ ] 1. Takes a position" in out and "½ point: names a rule" in out
+    assert "Graders" not in out and "model paragraph" not in out  # criteria, not the scheme
+    r.solution()
+    assert "A model paragraph that argues the case" in capsys.readouterr().out
+
+
+def test_in_a_class_a_reflection_keeps_its_rubric_and_has_no_model_answer(tmp_path, capsys,
+                                                                        monkeypatch):
+    import shutil
+
+    student = _reflection_notebooks(tmp_path, "word " * 200)
+    shutil.rmtree(tmp_path / "source")  # a class: the student's copy, and no source/
+    monkeypatch.setattr(practice, "_beside_package", lambda: tmp_path / "elsewhere")
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    r = questions("a09-x", start=student)["9.1"]
+    assert isinstance(r, practice.Reflection) and r.model == ""
+    r.check()
+    out = capsys.readouterr().out
+    assert "200 words, within the 150 to 250 asked" in out and "[ ] 2. Uses the lesson" in out
+    assert CLASS_NOTE in out
+    r.solution()
+    assert "model" not in capsys.readouterr().out.lower()

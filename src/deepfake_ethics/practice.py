@@ -8,6 +8,8 @@ A learner who opens an assignment for practice (from a copy of the whole course,
     q["2.1"].check()      # the form first, then right or wrong, and why (the same judge)
     q["2.1"].hint()       # a nudge, without the answer
     q["2.1"].solution()   # after a check of an answer of the right form: the model answer
+    q["2.10"].check()     # a written reflection: once saved, its rubric as a checklist
+    q["2.10"].solution()  # then a model answer
 
 In a class environment the course's ``source/`` is not there, so these say that the
 instructor grades the work: in full the first time in a session (a kernel), briefly after
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .grading import rubric
 from .grading.judge import Verdict, judge
 from .grading.keys import answer_names, split_key
 from .grading.recording import NotPlain, describe_figure, to_plain
@@ -217,27 +220,156 @@ class Question:
             print("\nWhy: " + self.key["explain"])
 
 
+PLACEHOLDER = "YOUR ANSWER HERE"  # nbgrader's text in an unanswered written answer
+_WORD_RANGE = re.compile(r"\bIn (\d+) to (\d+) words\b")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[\w'’-]+", text))
+
+
+def learners_notebook(assignment: str, start: Path | None = None) -> Path | None:
+    """The learner's saved copy of the assignment: the notebook of this kernel's session
+    (Jupyter Server names it in ``JPY_SESSION_NAME``), else the assignment's notebook in
+    the working folder."""
+    session = os.environ.get("JPY_SESSION_NAME", "")
+    if session.endswith(f"{assignment}.ipynb") and Path(session).is_file():
+        return Path(session)
+    candidate = (start or Path.cwd()) / f"{assignment}.ipynb"
+    return candidate if candidate.is_file() else None
+
+
+@dataclass
+class Reflection:
+    """A hand-graded written answer, for self-study: its rubric as a checklist and, once the
+    learner has written an answer, the model answer (with a copy of the whole course)."""
+
+    number: str
+    assignment: str
+    grade_id: str
+    points: float
+    question: str  # the question cell as students see it (the rubric included)
+    model: str = ""  # the model answer; '' in a class environment
+    start: Path | None = None
+    checked: bool = field(default=False, repr=False)
+
+    def answer(self) -> str | None:
+        """The learner's answer as last saved, or None if the notebook is not found."""
+        import nbformat
+
+        path = learners_notebook(self.assignment, self.start)
+        if path is None:
+            return None
+        cells = nbformat.read(path, as_version=4).cells
+        for cell, after in zip(cells, cells[1:], strict=False):
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == self.grade_id:
+                return after.source
+        return None
+
+    def criteria(self) -> None:
+        """The rubric, as a checklist to read an answer against."""
+        items = rubric.criteria(self.question)
+        print(f"Question {self.number} ({self.points:g} points, graded by hand). "
+              "Read your answer against each criterion; each earns 1, ½ or 0 points:")
+        for n, c in enumerate(items, start=1):
+            print(f"\n[ ] {n}. {c.name}\n    1 point: {c.full}\n    ½ point: {c.half}"
+                  f"\n    0 points: {c.none}")
+
+    def check(self) -> None:
+        """Once there is an answer: its length against the question's and the checklist;
+        then the model answer opens (with a copy of the course)."""
+        me = f'q["{self.number}"]'
+        text = self.answer()
+        if text is None:
+            print(f"Your notebook {self.assignment}.ipynb was not found in this folder, so "
+                  "your answer cannot be read. Here is the rubric to check it by yourself:")
+            self.criteria()
+            return
+        written = text.replace(PLACEHOLDER, "").strip()
+        count = _words(written)
+        if count < 30:
+            print(f"✘ Not yet: write your answer in the cell below Question {self.number} "
+                  f"(it has {count} words now), save the notebook (Ctrl+S or File > Save), "
+                  f"then run {me}.check() again. The criteria, to write it with: "
+                  f"{me}.criteria()")
+            return
+        self.checked = True
+        span = _WORD_RANGE.search(self.question)
+        length = f"Your saved answer has {count} words"
+        if span:
+            low, high = int(span[1]), int(span[2])
+            length += (f", within the {low} to {high} asked." if low <= count <= high else
+                       f"; the question asks for {low} to {high}.")
+        print(length + " Nobody marks it here: read it against the rubric.")
+        self.criteria()
+        print(f"\nThen compare: {me}.solution()" if self.model else "\n" + class_note())
+
+    def hint(self) -> None:
+        """A reflection's hint is its rubric."""
+        self.criteria()
+
+    def solution(self) -> None:
+        """The model answer, after a check of a written answer."""
+        if not self.model:
+            print(class_note())
+            return
+        if not self.checked:
+            print(f'Write your own answer first, save, then q["{self.number}"].check(); '
+                  "the model answer comes after that.")
+            return
+        print("A model answer (one good answer of many; yours may argue differently and "
+              "still meet every criterion):\n")
+        print(self.model)
+
+
 def _number(grade_id: str) -> str:
     """ "answer2_1" and "test_answer2_1" -> "2.1"."""
     match = re.search(r"(\d+)_(\d+[a-z]?)$", grade_id)
     return f"{match.group(1)}.{match.group(2)}" if match else grade_id
 
 
-def questions(assignment: str, start: Path | None = None) -> dict[str, Question]:
-    """The autograded questions of an assignment, by number ("2.1"), ready for practice."""
+def _is_reflection(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return (cell.cell_type == "markdown" and bool(meta.get("task") or meta.get("grade"))
+            and bool(meta.get("points")))
+
+
+def _class_reflections(assignment: str, start: Path | None) -> dict[str, Reflection]:
+    """In a class: the reflections of the learner's own copy, with their rubrics (which
+    students see) and no model answer."""
+    import nbformat
+
+    path = learners_notebook(assignment, start)
+    if path is None:
+        return {}
+    return {_number(m["grade_id"]): Reflection(_number(m["grade_id"]), assignment,
+                                              m["grade_id"], float(m["points"]),
+                                              rubric.visible_part(c.source), "", start)
+            for c in nbformat.read(path, as_version=4).cells
+            if _is_reflection(c) and (m := c.metadata["nbgrader"]).get("grade_id")}
+
+
+def questions(assignment: str, start: Path | None = None
+              ) -> dict[str, Question | Reflection]:
+    """The questions of an assignment, by number ("2.1"), ready for practice: autograded
+    ones and written reflections."""
     import nbformat
 
     if os.environ.get("NBGRADER_EXECUTION"):  # never during grading
         return _ClassQuestions()
     source = find_source(assignment, start)
     if source is None:
-        return _ClassQuestions()
+        return _ClassQuestions(_class_reflections(assignment, start))
     nb = nbformat.read(source, as_version=4)
     solutions: dict[str, str] = {}
     found = _Questions()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
+        if _is_reflection(cell):
+            found[_number(grade_id)] = Reflection(
+                _number(grade_id), assignment, grade_id, float(meta.get("points", 0)),
+                rubric.visible_part(cell.source), rubric.model_answer(cell.source), start)
         if cell.cell_type == "code" and meta.get("solution"):
             lines = without_solution_markers(cell.source).splitlines()
             solutions[_number(grade_id)] = "\n".join(
@@ -255,12 +387,13 @@ class _Questions(dict):
     """The questions of an assignment; an unknown number says which numbers exist."""
 
     def __missing__(self, number: str) -> Question:
-        raise KeyError(f"No autograded question {number!r} in this assignment; the numbers "
+        raise KeyError(f"No question {number!r} in this assignment; the numbers "
                        f"are {', '.join(sorted(self))}.")
 
 
 class _ClassQuestions(dict):
-    """Every question says that the instructor grades it."""
+    """Every autograded question says that the instructor grades it; reflections keep
+    their rubric."""
 
     def __missing__(self, number: str) -> Question:
         return Question(str(number), None, 0.0)

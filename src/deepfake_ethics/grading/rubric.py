@@ -1,0 +1,81 @@
+"""The rubric of a hand-graded reflection, as students see it and as graders apply it.
+
+A reflection's question cell shows students its rubric (criteria and levels, never the
+model answer) above nbgrader's hidden mark scheme::
+
+    **How this answer is graded** (4 points: each criterion earns 1, ½ or 0)
+
+    | criterion | 1 point | ½ point | 0 points |
+    |---|---|---|---|
+    | **The liar's dividend** | defines it and ... | ... | ... |
+
+The mark scheme (``### BEGIN MARK SCHEME`` ... ``### END MARK SCHEME``, removed from the
+students' copy by nbgrader) gives the graders one numbered paragraph per criterion, with the
+same names in the same order (``1. **The liar's dividend (1).** ...``), and the model answer
+in a paragraph that begins ``**Model answer``. Self-study (:mod:`deepfake_ethics.practice`)
+and the tests read rubrics through this module only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HEADING = "**How this answer is graded**"
+LEVELS = ("1 point", "½ point", "0 points")
+_MARK_SCHEME = re.compile(r"^#+\s*BEGIN MARK SCHEME\s*$(.*?)^#+\s*END MARK SCHEME\s*$",
+                          re.M | re.S)
+_ROW = re.compile(r"^\|\s*\*\*(?P<name>[^*|]+)\*\*\s*\|(?P<rest>.*)\|\s*$")
+_SCHEME_CRITERION = re.compile(r"^\d+\.\s+\*\*(?P<name>.+?)\s*\((?P<points>[\d.½]+)\)\.?\*\*",
+                               re.M)
+_MODEL = re.compile(r"^\*\*Model answer[^*]*\*\*\s*(?P<text>.*?)(?=\n\s*\n\*\*|\Z)",
+                    re.M | re.S)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    full: str  # what earns 1 point
+    half: str  # what earns ½
+    none: str  # what earns 0
+
+
+def visible_part(source: str) -> str:
+    """The question cell as students see it: the mark scheme removed."""
+    return _MARK_SCHEME.sub("", source).rstrip()
+
+
+def mark_scheme(source: str) -> str:
+    """The graders' part of a reflection's question cell ('' if there is none)."""
+    match = _MARK_SCHEME.search(source)
+    return match.group(1).strip() if match else ""
+
+
+def criteria(source: str) -> list[Criterion]:
+    """The criteria of the visible rubric table, in order ([] if the cell has none)."""
+    visible = visible_part(source)
+    if HEADING not in visible:
+        return []
+    table = visible.split(HEADING, 1)[1]
+    found = []
+    for line in table.splitlines():
+        row = _ROW.match(line.strip())
+        if row:
+            cells = [c.strip() for c in row["rest"].split("|")]
+            if len(cells) != 3:
+                raise ValueError(f"rubric row {row['name']!r}: needs a cell for each of "
+                                 f"{', '.join(LEVELS)}")
+            found.append(Criterion(row["name"].strip(), *cells))
+    return found
+
+
+def scheme_criteria(source: str) -> list[tuple[str, float]]:
+    """The numbered criteria of the mark scheme: (name, points)."""
+    return [(m["name"].strip(), float(m["points"].replace("½", "0.5")))
+            for m in _SCHEME_CRITERION.finditer(mark_scheme(source))]
+
+
+def model_answer(source: str) -> str:
+    """The model answer of the mark scheme ('' if there is none)."""
+    match = _MODEL.search(mark_scheme(source))
+    return match["text"].strip() if match else ""
