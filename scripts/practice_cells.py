@@ -8,6 +8,9 @@ in the style of Kaggle Learn's exercises::
     # q["2.1"].hint()
     # q["2.1"].solution()
 
+and after every written answer (the cell below a hand-graded question) a cell that reads
+the saved answer and shows the rubric as a checklist, then a model answer.
+
 The checks read the answer keys from the course's source/ when a learner has a copy of
 the whole course (deepfake_ethics.practice); in a class they say that the instructor
 grades the work. ``make release`` runs this script before generating release/.
@@ -39,6 +42,11 @@ why; for a nudge, delete the `#` in front of `hint()` and run the cell again; af
 check, `solution()` shows the model answer and explains it. Try the question before you \
 look at the solution: you learn more from a wrong first try than from reading an answer.
 
+After each written answer a similar cell reads your answer as last saved (save with \
+Ctrl+S first), and gives its length and the question's rubric as a checklist to read it \
+against; then `solution()` shows a model answer, one good answer of many. Nobody marks \
+your writing here: your instructor grades it by the same rubric.
+
 These checks need the answer keys of the course's `source/` folder, so they work when you \
 have a copy of the whole course (for example on Binder, or after `git clone`). In a class, \
 your instructor grades your work instead and these cells say so: they never change your \
@@ -50,6 +58,9 @@ q = questions("{assignment}")  # self-study checks for this assignment (not grad
 
 PRACTICE = """q["{number}"].check()
 # q["{number}"].hint()
+# q["{number}"].solution()"""
+
+WRITTEN = """q["{number}"].check()  # after writing your answer above and saving the notebook
 # q["{number}"].solution()"""
 
 
@@ -74,8 +85,17 @@ def locked(kind: str, grade: str, text: str):
     return cell
 
 
-def practice_cell(number: str):
-    cell = nbformat.v4.new_code_cell(PRACTICE.format(number=number))
+def reflection_number(cell) -> str | None:
+    """The question number of a hand-graded written question ("2.10"), else None."""
+    meta = cell.metadata.get("nbgrader", {})
+    if cell.cell_type != "markdown" or not meta.get("points"):
+        return None
+    match = NUMBER.search(meta.get("grade_id", ""))
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def practice_cell(number: str, written: bool = False):
+    cell = nbformat.v4.new_code_cell((WRITTEN if written else PRACTICE).format(number=number))
     cell.metadata = {"tags": [TAG]}
     return cell
 
@@ -88,8 +108,15 @@ def with_practice(nb: nbformat.NotebookNode, assignment: str) -> nbformat.Notebo
     if not numbers:
         return nb
     out = []
+    after_question = None  # a written question's number, until its answer cell is placed
     for cell in cells:
         out.append(cell)
+        if after_question and reflection_number(cell) is None:
+            out.append(practice_cell(after_question, written=True))
+            after_question = None
+        elif reflection_number(cell):
+            after_question = reflection_number(cell)
+            continue
         if grade_id(cell) == "intro":
             out.append(locked("markdown", "practice_intro",
                               EXPLANATION.format(first=numbers[0])))

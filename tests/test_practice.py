@@ -170,6 +170,12 @@ def test_source_has_a_practice_cell_after_every_autograded_test(assignment):
             assert after.source.splitlines() == [f'q["{number}"].check()',
                                                  f'# q["{number}"].hint()',
                                                  f'# q["{number}"].solution()']
+        if cell.cell_type == "markdown" and meta(cell).get("points"):  # a written question
+            number = practice._number(meta(cell)["grade_id"])
+            answer, after = cells[i + 1], cells[i + 2]
+            assert not meta(answer) and "practice" in after.metadata.get("tags", []), number
+            assert after.source.startswith(f'q["{number}"].check()') and \
+                f'# q["{number}"].solution()' in after.source
 
 
 def test_partial_credit_and_hints_never_give_the_answer(shell, capsys):
