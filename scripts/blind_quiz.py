@@ -45,7 +45,7 @@ LETTERS = "ABCDEFGH"
 WIDTH = 88
 # The six lessons; the alternative activity's quizzes join with --all.
 LESSON_PREFIXES = ("00-", "01-", "02-", "03-", "04-face", "05-")
-HEADER = re.compile(r"^Seed: (\d+)\s+Items: (\d+)\s+Bank: ([0-9a-f]+)\s+Set: (\w+)", re.M)
+HEADER = re.compile(r"^Seed: (\d+)\s+Items: (\d+)\s+Bank: ([0-9a-f]+)\s+Set: ([\w-]+)", re.M)
 ANSWER = re.compile(r"^\s*(?:Answer\s+)?(\d+)\s*[:.)]\s*(.*?)\s*$", re.I)
 
 
@@ -61,14 +61,16 @@ class FormItem:
                          if self.quiz.options[i].correct)
 
 
-SETS = ("lessons", "all", "diagnostic")
+SETS = ("lessons", "all", "diagnostic", "diagnostic-A", "diagnostic-B")
 
 
 def scored_quizzes(which: str = "lessons") -> list[Quiz]:
     """The items of a set: the six lessons' one-answer and multi-select quizzes, those plus
-    the alternative activity's (``all``), or the 22 items of the two diagnostic forms."""
-    if which == "diagnostic":
-        return list(bank.diagnostic_items().values())
+    the alternative activity's (``all``), the 22 items of the two diagnostic forms, or one
+    form's 11 (``diagnostic-A``: a learner only ever sees one form at a time)."""
+    if which.startswith("diagnostic"):
+        form = which.partition("-")[2]
+        return [q for q in bank.diagnostic_items().values() if not form or q.form == form]
     return [q for q in bank.quizzes().values() if q.kind in ("single", "multiple")
             and (which == "all" or q.lesson.startswith(LESSON_PREFIXES))]
 
@@ -278,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--seed", type=int, default=DEFAULT_SEED)
     f.add_argument("--out", type=Path, help="file to write (default: print)")
     f.add_argument("--all", action="store_true", help="add the alternative activity's quizzes")
-    f.add_argument("--diagnostic", action="store_true",
-                   help="the two diagnostic forms' items instead of the lessons'")
+    f.add_argument("--diagnostic", nargs="?", const="both", choices=("both", "A", "B"),
+                   help="the diagnostic's items instead of the lessons' (both forms, or one)")
     s = sub.add_parser("score", help="score filled forms or answer files")
     s.add_argument("answers", type=Path, nargs="+")
     s.add_argument("--items", action="store_true", help="show each item's results")
@@ -290,10 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("baseline", help="score mechanical test-wise strategies")
     b.add_argument("--seed", type=int, default=DEFAULT_SEED)
     b.add_argument("--all", action="store_true")
-    b.add_argument("--diagnostic", action="store_true")
+    b.add_argument("--diagnostic", nargs="?", const="both", choices=("both", "A", "B"))
     args = parser.parse_args(argv)
 
-    which = ("diagnostic" if getattr(args, "diagnostic", False)
+    form = getattr(args, "diagnostic", None)
+    which = ("diagnostic" if form == "both" else f"diagnostic-{form}" if form
              else "all" if getattr(args, "all", False) else "lessons")
     if args.command == "form":
         text = form_text(args.seed, which)

@@ -288,3 +288,20 @@ def test_a_plain_answer_file_is_scored_against_the_form_it_answers(tmp_path, cap
     assert blind_quiz.main(["score", str(tmp_path / "plain.txt"),
                             "--form", str(tmp_path / "form.txt")]) == 0
     assert f"single {len(items)}/{len(items)} (100%)" in capsys.readouterr().out
+
+
+def test_a_blind_form_can_hold_one_diagnostic_form(tmp_path):
+    import blind_quiz
+
+    a = blind_quiz.build(3, "diagnostic-A")
+    assert len(a) == 11 and {it.quiz.form for it in a} == {"A"}
+    assert blind_quiz.main(["form", "--diagnostic", "B", "--seed", "3",
+                            "--out", str(tmp_path / "b.txt")]) == 0
+    form = (tmp_path / "b.txt").read_text()
+    b = blind_quiz.build(3, "diagnostic-B")
+    assert "Items: 11  Bank:" in form and "Set: diagnostic-B" in form
+    assert blind_quiz.parse_answers(form)[1][3] == "diagnostic-B"
+    (tmp_path / "answers.txt").write_text(
+        "\n".join(f"{it.number}: {min(it.key)}" for it in b), encoding="utf-8")
+    assert blind_quiz.main(["score", str(tmp_path / "answers.txt"),
+                            "--form", str(tmp_path / "b.txt")]) == 0
