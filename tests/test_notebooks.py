@@ -98,3 +98,22 @@ def test_reference_navigation_is_up_to_date_and_leads_back_to_its_lesson():
         assert lesson.name in {urlparse(t).path for t in _targets(path)}, "links back"
         assert path.name in {urlparse(t).path for t in _targets(lesson)}, "its lesson links it"
 
+
+
+RECALL_OBJECTIVE = re.compile(r"^- (Name|List|Recall|Know|Remember|Summarise|State)\b|"
+                              r"\bwith (its|their) dates?\b|\bDescribe, with dates\b", re.M)
+
+
+@pytest.mark.parametrize("path", lesson_paths() + sorted(
+    (ROOT / "notebooks" / "alternatives").glob("*.ipynb")), ids=lambda p: p.name)
+def test_objectives_ask_learners_to_apply_not_to_recall(path):
+    """Each lesson's objectives are things a learner does with a case (decide, judge, use,
+    explain), not lists of rules or dates to recall, which no quiz assesses."""
+    top = nbformat.read(path, as_version=4).cells[0].source
+    objectives = top.split("**Objectives**", 1)
+    if path.name.startswith(("00-", "06-")):
+        return
+    assert len(objectives) == 2, f"{path.name}: no objectives"
+    listed = objectives[1].split("**Estimated time", 1)[0]
+    assert listed.count("\n- ") >= 3
+    assert not RECALL_OBJECTIVE.search(listed), RECALL_OBJECTIVE.search(listed)[0]
