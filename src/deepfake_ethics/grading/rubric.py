@@ -51,15 +51,39 @@ def mark_scheme(source: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def criteria(source: str) -> list[Criterion]:
-    """The criteria of the visible rubric table, in order ([] if the cell has none)."""
+def _table(source: str) -> list[str]:
+    """The lines of the rubric table: the first table after the heading, up to its end."""
     visible = visible_part(source)
     if HEADING not in visible:
         return []
-    table = visible.split(HEADING, 1)[1]
+    lines: list[str] = []
+    for line in visible.split(HEADING, 1)[1].splitlines():
+        line = line.strip()
+        if line.startswith("|"):
+            lines.append(line)
+        elif lines:
+            break  # the table has ended: later tables of the cell are not the rubric
+    return lines
+
+
+def columns(source: str) -> list[str]:
+    """The header cells of the rubric table (``['criterion', *LEVELS]`` when well formed)."""
+    table = _table(source)
+    return [c.strip() for c in table[0].strip("|").split("|")] if table else []
+
+
+def stated_points(source: str) -> float | None:
+    """The points the rubric's heading line states (``(4 points: ...)``), or None."""
+    visible = visible_part(source)
+    match = re.search(re.escape(HEADING) + r"\s*\((?P<points>[\d.½]+) points?\b", visible)
+    return _number(match["points"]) if match else None
+
+
+def criteria(source: str) -> list[Criterion]:
+    """The criteria of the visible rubric table, in order ([] if the cell has none)."""
     found = []
-    for line in table.splitlines():
-        row = _ROW.match(line.strip())
+    for line in _table(source):
+        row = _ROW.match(line)
         if row:
             cells = [c.strip() for c in row["rest"].split("|")]
             if len(cells) != 3:
@@ -69,9 +93,15 @@ def criteria(source: str) -> list[Criterion]:
     return found
 
 
+def _number(text: str) -> float:
+    """'1' -> 1.0, '½' -> 0.5, '1½' -> 1.5, '0.5' -> 0.5."""
+    whole, half, _ = text.partition("½")
+    return float(whole or 0) + (0.5 if half == "½" else 0.0)
+
+
 def scheme_criteria(source: str) -> list[tuple[str, float]]:
     """The numbered criteria of the mark scheme: (name, points)."""
-    return [(m["name"].strip(), float(m["points"].replace("½", "0.5")))
+    return [(m["name"].strip(), _number(m["points"]))
             for m in _SCHEME_CRITERION.finditer(mark_scheme(source))]
 
 
