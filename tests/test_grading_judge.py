@@ -14,6 +14,7 @@ from deepfake_ethics.grading.keys import (
     FAIL_CLOSED,
     KeyFormatError,
     calls_code,
+    check_key,
     parse_key,
     recording_code,
     split_key,
@@ -238,3 +239,23 @@ def test_outputs_are_made_inert_and_capped():
     assert escape_markup("<script>x</script> & <b>") == \
         "&lt;script&gt;x&lt;/script&gt; &amp; &lt;b&gt;"
     assert "javascript:" not in escape_markup("[click](JavaScript:alert(1))").lower()
+
+
+def test_a_wrong_choice_hears_its_own_reason_and_never_the_key():
+    why = {"tool": "the Act names no software.", "both": "only one act is a crime here."}
+    key = check_key({"kind": "choice", "answer": "a", "expect": "use", "why": why}, "t")
+    wrong = judge(key, [_record("a", "tool")], 1)
+    assert wrong.score == 0 and wrong.message.endswith("not the right choice: the Act names "
+                                                       "no software.")
+    assert "only one act" not in wrong.message and "'use'" not in wrong.message
+    plain = judge(key, [_record("a", "neither")], 1)  # no reason written: the general line
+    assert "Go back to the rule" in plain.message
+    many = check_key({"kind": "choices", "answer": "c", "expect": {"a", "b"},
+                      "why": {"x": "x is out of scope.", "y": "y came later."}}, "t")
+    verdict = judge(many, [_record("c", {"a", "x"})], 1)
+    assert "'x': x is out of scope." in verdict.message and "y came later" not in verdict.message
+    assert "'b'" not in verdict.message, "a missed right option is counted, not named"
+    with pytest.raises(KeyFormatError, match="wrong options only"):
+        check_key({"kind": "choice", "answer": "a", "expect": "use", "why": {"use": "x"}}, "t")
+    with pytest.raises(KeyFormatError, match="option -> reason"):
+        check_key({"kind": "number", "answer": "a", "expect": 1, "why": {"2": "x"}}, "t")

@@ -15,6 +15,10 @@ Partial credit, by two stated rules that the assignments quote:
   that says the same thing to every case earns nothing.
 
 Every other kind is all or nothing.
+
+A key of kind ``choice`` or ``choices`` may say, in ``"why"``, why each wrong option is wrong
+(``{"option": "reason"}``); a wrong choice then hears its own reason, never which option
+is right.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ def _judge_choice(key: dict[str, Any], name: str, value: Any, points: float) -> 
                        f"is {_show(value)}.")
     if value == key["expect"]:
         return Verdict(points, points, f"`{name}`: right.")
+    why = key.get("why", {}).get(value)
+    if why:
+        return Verdict(0.0, points, f"`{name}` = {_show(value)} is not the right choice: {why}")
     return Verdict(0.0, points, f"`{name}` = {_show(value)} is not the right choice. Go "
                    "back to the rule the question names and apply it to each fact given.")
 
@@ -139,7 +146,12 @@ def _judge_choices(key: dict[str, Any], name: str, value: Any, points: float) ->
         parts.append(f"{wrong} wrong option(s) chosen")
     if missed:
         parts.append(f"{missed} right option(s) missed")
-    return Verdict(score, points, f"`{name}`: {', '.join(parts)}. {PARTIAL_CREDIT_RULE}")
+    whys = [f"{_show(option)}: {key['why'][option]}" for option in sorted(chosen - expect)
+            if key.get("why", {}).get(option)]
+    because = (" Why the option(s) you chose wrongly do not apply: " + " ".join(whys)
+               if whys else "")
+    return Verdict(score, points, f"`{name}`: {', '.join(parts)}.{because} "
+                   f"{PARTIAL_CREDIT_RULE}")
 
 
 def _judge_number(key: dict[str, Any], name: str, value: Any, points: float) -> Verdict:

@@ -121,6 +121,15 @@ def check_key(key: Any, cell_id: str) -> dict[str, Any]:
         if len(names) != 3:
             raise KeyFormatError(f"{cell_id}: signed_manifest names three answers: the "
                                  "manifest, the signature and the public key")
+    if "why" in key:
+        why = key["why"]
+        if kind not in ("choice", "choices") or not isinstance(why, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in why.items()):
+            raise KeyFormatError(f"{cell_id}: 'why' is a dict of option -> reason, for a "
+                                 "choice or choices key")
+        expect = key["expect"] if kind == "choices" else [key["expect"]]
+        if set(why) & set(expect):
+            raise KeyFormatError(f"{cell_id}: 'why' explains wrong options only")
     if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in answer_names(key)):
         raise KeyFormatError(f"{cell_id}: answer names must be Python identifiers")
     return key
