@@ -38,7 +38,7 @@ help:
 	@echo "make reading-time  print each lesson's estimated time against the time it states"
 	@echo "make release    write the self-study cells, regenerate release/ from source/ with nbgrader (then commit it)"
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff (the pinned version; CI runs it before make test)"
 
 setup: $(STAMP)
 setup-test: $(TEST_STAMP)

@@ -32,3 +32,15 @@ def test_binder_installs_the_course_package():
     post_build = (ROOT / "postBuild").read_text()
     assert "pip install" in post_build and "--no-deps" in post_build
     assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild is executable"
+
+
+def test_lint_runs_outside_pytest_at_a_pinned_version():
+    """ruff is pinned in the test tools, and CI runs `make lint` before `make test`."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["test"]
+    assert any(re.fullmatch(r"ruff==[\d.]+", d.split(";")[0].strip()) for d in extras)
+    steps = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+             if line.strip().startswith("make ")]
+    assert steps[-2:] == ["make lint", "make test"]
+    assert "ruff" not in "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py")
+                                 if p.name != "test_environment.py")
