@@ -97,14 +97,93 @@ def build(seed: int, which: str = "lessons") -> list[FormItem]:
     return items
 
 
+# --mask: what a reader could know without the course (real places, laws, courts, companies,
+# studies, dates and figures) becomes a code that is the same wherever the same name appears
+# in the form, so that what the wording itself gives away (an echo of the scenario, one item
+# settling another, a precise option against a vague one) survives and general knowledge
+# does not. Longer names first; invented people keep their names.
+MASKED = {
+    "place": [
+        "England and Wales", "Northern Ireland", "United Kingdom", "United States",
+        "European Union", "South Korean", "South Korea", "New York", "England", "Wales",
+        "Scotland", "Scottish", "UK", "US", "EU", "China", "Chinese", "Korea", "Korean",
+        "Australia", "Australian", "Canada", "Canadian", "California", "Tennessee",
+        "Virginia", "Minnesota", "Texas", "Ohio", "Georgia", "Colorado", "Oklahoma", "Denmark",
+        "Danish", "Beijing", "Shanghai", "Shenzhen", "Hangzhou", "Seoul", "Busan", "Nashville",
+        "Leeds", "Cardiff", "Perth", "Manchester", "Glasgow", "Edinburgh", "Berlin", "Paris",
+        "Amsterdam", "Austin", "Atlanta", "Denver", "Tulsa", "Nottingham", "London", "Dublin",
+        "Hamburg", "Munich", "Madrid", "Rome", "Toronto", "Sydney", "Melbourne", "Brussels",
+        "Bristol", "Birmingham", "Liverpool", "Belfast", "Osaka", "Tokyo",
+    ],
+    "law": [
+        "TAKE IT DOWN Act", "DEFIANCE Act", "NO FAKES Act", "ELVIS Act", "AI Basic Act",
+        "AI Act", "Online Safety Act", "Crime and Policing Act", "Data (Use and Access) Act",
+        "Sexual Offences Act", "Deep Synthesis Provisions", "Labelling Measures", "BitLicense",
+        "MiCA", "Article 50(4)", "Art. 50(4)", "Article 50", "Art. 50", "Article 5", "s.66B",
+        "s.72", "s.9(3)", "103(a)", "AB 602", "AB 2655", "AB 2839", "Section 230",
+        "Kohls v. Bonta", "Li v. Liu", "Deckmyn", "Campbell", "Thaler", "Infopaq",
+        "Digital Omnibus", "Royal Assent",
+    ],
+    "body": [
+        "Supreme Court", "Copyright Office", "Federal Trade Commission", "FTC", "Senate",
+        "House", "Congress", "Parliament", "Pornhub", "Twitter", "Reddit", "Discord",
+        "Gfycat", "YouTube", "Meta", "TikTok", "Deeptrace", "Partnership on AI", "C2PA",
+        "Content Credentials", "StopNCII", "SynthID", "Google", "Adobe", "OpenAI", "NCMEC",
+        "FinCEN", "Bitcoin",
+    ],
+    "study": [
+        "Nightingale", "Farid", "Groh", "Köbis", "Vaccari", "Chadwick", "Hameleers",
+        "Chesney", "Citron", "Zucconi", "Perov",
+    ],
+}
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|"
+           "November|December")
+_DATE = re.compile(rf"\b(?:\d{{1,2}} )?(?:{_MONTHS})(?: \d{{4}})?\b|\b(?:19|20)\d{{2}}s?\b")
+_FIGURE = re.compile(r"(?<![\w\[])\d+(?:[.,]\d+)*(?:\s?%)?")
+LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Masker:
+    """Codes for real names, dates and figures, the same code for the same text."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[str, str], str] = {}
+        names = [(n, kind) for kind, listed in MASKED.items() for n in listed]
+        names.sort(key=lambda nk: -len(nk[0]))
+        self.pattern = re.compile(
+            "|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n, _ in names))
+        self.kind_of = dict(names)
+
+    def _code(self, kind: str, text: str) -> str:
+        key = (kind, text)
+        if key not in self.codes:
+            n = sum(k == kind for k, _ in self.codes)
+            label = LABELS[n % 26] * (n // 26 + 1)  # A..Z, AA..ZZ: no digit to re-mask
+            self.codes[key] = f"[{kind} {label}]"
+        return self.codes[key]
+
+    def _figure(self, m: re.Match) -> str:
+        before, after = m.string[:m.start()], m.string[m.end():]
+        if (before.endswith("(") and after.startswith(")") and len(m[0]) <= 2) \
+                or before.lower().endswith(("lesson ", "lessons ", "item ")):
+            return m[0]  # an invented person's age, a lesson's number: nothing to know
+        return self._code("figure", m[0])
+
+    def __call__(self, text: str) -> str:
+        text = self.pattern.sub(lambda m: self._code(self.kind_of[m[0]], m[0]), text)
+        text = _FIGURE.sub(self._figure, _DATE.sub(lambda m: self._code("date", m[0]), text))
+        return text
+
+
 def _wrap(text: str, indent: str = "") -> str:
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
 
 
-def form_text(seed: int, which: str = "lessons") -> str:
+def form_text(seed: int, which: str = "lessons", mask: bool = False) -> str:
     items = build(seed, which)
     quizzes = [it.quiz for it in items]
+    masker = Masker() if mask else (lambda text: text)
     lines = [
         "QUIZ FORM",
         "",
@@ -124,14 +203,21 @@ def form_text(seed: int, which: str = "lessons") -> str:
         "Write your letters after 'Answer N:' at the end of each item.",
         "",
     ]
+    if mask:
+        lines[-1:-1] = ["", _wrap(
+            "Real places, laws, courts, organisations, studies, dates and figures are "
+            "replaced by codes such as [place C] or [date G]. A code stands for the same "
+            "name, date or figure wherever it appears in this form; different codes stand "
+            "for different ones. The names of the invented people are kept.")]
     for it in items:
         q = it.quiz
         how = ("Choose ONE" if q.kind != "multiple"
                else "Choose ALL that are right (one or more)")
         lines += ["=" * WIDTH, f"Item {it.number} of {len(items)}. {how}", "",
-                  _wrap(q.title), "", _wrap(q.scenario), "", _wrap(q.question), ""]
+                  _wrap(masker(q.title)), "", _wrap(masker(q.scenario)), "",
+                  _wrap(masker(q.question)), ""]
         for k, i in enumerate(it.order):
-            text = re.sub(r"\s+", " ", q.options[i].text.replace("*", "")).strip()
+            text = re.sub(r"\s+", " ", masker(q.options[i].text).replace("*", "")).strip()
             lines.append(textwrap.fill(text, WIDTH, initial_indent=f"  {LETTERS[k]}) ",
                                        subsequent_indent="     "))
         lines += ["", f"Answer {it.number}: ", ""]
@@ -280,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--seed", type=int, default=DEFAULT_SEED)
     f.add_argument("--out", type=Path, help="file to write (default: print)")
     f.add_argument("--all", action="store_true", help="add the alternative activity's quizzes")
+    f.add_argument("--mask", action="store_true",
+                   help="replace real names, dates and figures by consistent codes")
     f.add_argument("--diagnostic", nargs="?", const="both", choices=("both", "A", "B"),
                    help="the diagnostic's items instead of the lessons' (both forms, or one)")
     s = sub.add_parser("score", help="score filled forms or answer files")
@@ -299,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     which = ("diagnostic" if form == "both" else f"diagnostic-{form}" if form
              else "all" if getattr(args, "all", False) else "lessons")
     if args.command == "form":
-        text = form_text(args.seed, which)
+        text = form_text(args.seed, which, args.mask)
         if args.out:
             args.out.write_text(text, encoding="utf-8")
             print(f"wrote {args.out} ({len(build(args.seed, which))} items, seed "

@@ -305,3 +305,23 @@ def test_a_blind_form_can_hold_one_diagnostic_form(tmp_path):
         "\n".join(f"{it.number}: {min(it.key)}" for it in b), encoding="utf-8")
     assert blind_quiz.main(["score", str(tmp_path / "answers.txt"),
                             "--form", str(tmp_path / "b.txt")]) == 0
+
+
+def test_a_masked_form_hides_real_names_dates_and_figures_consistently():
+    import blind_quiz
+
+    m = blind_quiz.Masker()
+    first = m("Under the TAKE IT DOWN Act (signed 19 May 2025), Cal (31) in Leeds, England, "
+              "has 48 hours; 96% of 14,678 videos; see lesson 04.")
+    again = m("England and Wales differ from England; the TAKE IT DOWN Act again, 19 May 2025.")
+    assert "TAKE IT DOWN" not in first + again and "Leeds" not in first
+    assert "2025" not in first and "96%" not in first and "14,678" not in first
+    assert "Cal (31)" in first and "lesson 04" in first  # invented people and lessons stay
+    law = first.split("Under the ")[1].split(" (")[0]
+    date = first.split("signed ")[1].split(")")[0]
+    assert law in again and date in again  # the same name, the same code
+    assert "[place A], [place B]" in first and "[place C] differ from [place B]" in again
+    assert not any(ch.isdigit() for code in m.codes.values() for ch in code)
+    form = blind_quiz.form_text(5, "lessons", mask=True)
+    assert "codes such as [place C]" in form and "TAKE IT DOWN" not in form
+    assert blind_quiz.parse_answers(form)[1][0] == 5  # scored like any form
