@@ -82,6 +82,24 @@ def options(question: practice.Question) -> list[str]:
     return [e.value for e in lists[-1].elts]
 
 
+def check_options(question: practice.Question, shell) -> list[str]:
+    """The options of the visible ``check_choice``/``check_choices`` call, evaluated in the
+    shell (a list written out, or one built from the notebook's data, as in a05's 5.4)."""
+    import ast
+
+    calls = [node for node in ast.walk(ast.parse(question.visible))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None)
+             in ("check_choice", "check_choices")]
+    assert len(calls) == 1 and len(calls[0].args) == 3, question.visible
+    found = shell.ev(ast.unparse(calls[0].args[2]))
+    assert isinstance(found, list) and all(isinstance(o, str) for o in found)
+    return found
+
+
+def right_options(key: dict) -> list[str]:
+    return [key["expect"]] if key["kind"] == "choice" else list(key["expect"])
+
+
 def wrong_value(key: dict, shell, question: practice.Question) -> None:
     """Put a wrong answer of the right form into the shell for this key."""
     kind = key["kind"]
@@ -134,6 +152,15 @@ def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeyp
         out = capsys.readouterr().out
         assert out.startswith("✘ Not yet"), f"{assignment} {number}: {out}"
         assert f'q["{number}"].hint()' in out, "a wrong answer points to the hint"
+        if key["kind"] in ("choice", "choices"):  # each wrong option hears its own reason
+            for option, reason in key["why"].items():
+                shell.user_ns[key["answer"]] = option if key["kind"] == "choice" else {option}
+                q[number].check()
+                out = capsys.readouterr().out
+                assert out.startswith("✘ Not yet") and reason in out, \
+                    f"{assignment} {number} {option}: {out}"
+                assert not [r for r in right_options(key) if repr(r) in out], \
+                    f"{assignment} {number} {option}: a right option is named: {out}"
         for name in answer_names(key):
             shell.user_ns[name] = ...
         q[number].check()
@@ -142,6 +169,37 @@ def test_every_question_right_wrong_and_blank(assignment, shell, capsys, monkeyp
             f"{assignment} {number}: {out}"
         shell.user_ns.clear()
         shell.user_ns.update(copy.copy(saved))
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_every_wrong_option_has_its_own_reason(assignment, shell, monkeypatch):
+    """A choice or choices key says, in "why", why each option that is not right is wrong:
+    one reason for every such option of the visible check and for no other, none of which
+    quotes a right option (issue 17, item 7)."""
+    monkeypatch.chdir(ROOT / "source" / assignment)
+    run_model_answers(shell, assignment)  # some options come from the notebook's data
+    q = questions(assignment)
+    found = 0
+    for number, key in keys(assignment).items():
+        if key["kind"] not in ("choice", "choices"):
+            assert "why" not in key
+            continue
+        found += 1
+        offered, right = check_options(q[number], shell), right_options(key)
+        assert set(right) <= set(offered), f"{assignment} {number}: the key's options"
+        why = key.get("why", {})
+        assert set(why) == set(offered) - set(right), \
+            f"{assignment} {number}: reasons for exactly the wrong options"
+        for option, reason in why.items():
+            words = len(reason.split())
+            assert 8 <= words <= 60, f"{assignment} {number} {option}: one or two sentences"
+            ends = re.findall(r"(?<!\bArt)(?<!\bv)[.!?](?:\s+(?=[A-Z])|$)", reason)
+            assert len(ends) <= 2, \
+                f"{assignment} {number} {option}: one or two sentences"
+            for value in right:
+                assert f'"{value}"' not in reason and f"'{value}'" not in reason, \
+                    f"{assignment} {number} {option}: the reason quotes a right option"
+    assert found, f"{assignment} has choice questions"
 
 
 @pytest.mark.parametrize("assignment", assignments())
