@@ -26,11 +26,16 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from .schema import _Checker
+from msgspec import Meta
+from msgspec.structs import force_setattr
 
-KINDS = ("applies-from", "until", "grace-period", "transposition", "pending", "unconfirmed")
+from .schema import ContentError, Id, Strict, Text, Url, invalid, validate
+
+Kind = Literal["applies-from", "until", "grace-period", "transposition", "pending",
+               "unconfirmed"]
+KINDS = get_args(Kind)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 # The texts scanned for forward-looking phrases: lessons, quizzes, figures, the glossary,
@@ -48,36 +53,44 @@ DATE_PHRASE = re.compile(
 PENDING = re.compile(r"\bpending\b", re.I)
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(Strict, kw_only=True, rename={"where": "in"}):
     """Where a claim is stated, and the exact words it uses there."""
 
-    where: str  # a path from the course root, or quiz:<id> or figure:<id>
-    says: str
+    where: Text  # a path from the course root, or quiz:<id> or figure:<id>
+    says: Text
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "says", normalise(self.says))
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(Strict, kw_only=True):
     """A forward-looking claim: true until (or from) its date."""
 
-    id: str
-    claim: str
-    kind: str
+    id: Id
+    claim: Text
+    kind: Kind
     date: dt.date
-    source: str
-    review_days: int
-    places: tuple[Place, ...]
+    source: Url
+    review_days: Annotated[int, Meta(ge=1)]
+    places: Annotated[tuple[Place, ...], Meta(min_length=1)]
     resolved: dt.date | None = None  # set once the text was rewritten after the date
     note: str = ""
 
+    def __post_init__(self) -> None:
+        if self.resolved is not None and self.resolved < self.date:
+            raise invalid("resolved", "a claim is resolved on or after its date")
 
-@dataclass(frozen=True)
-class NotAClaim:
-    """Wording the scan finds that is not a forward-looking legal claim."""
 
-    where: str  # a place, or a pattern of places such as notebooks/*.ipynb
-    says: str
-    why: str
+class NotAClaim(Place, kw_only=True):
+    """Wording the scan finds that is not a forward-looking legal claim; its place may be a
+    pattern of places such as notebooks/*.ipynb."""
+
+    why: Text
+
+
+class _File(Strict, kw_only=True):
+    claims: Annotated[tuple[Claim, ...], Meta(min_length=1)]
+    not_claims: tuple[NotAClaim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,62 +101,13 @@ class Register:
 
 def parse_claims_file(data: Any, path: Path | str) -> Register:
     """Validate ``claims.yaml`` (already parsed) and return the register."""
-    check = _Checker(path)
-    top = check.mapping(data, None)
-    check.unknown(top, {"claims", "not_claims"})
+    file = validate(data, _File, path, items=("claims", "not_claims"))
     claims: dict[str, Claim] = {}
-    for i, raw in enumerate(check.items(top, "claims", minimum=1)):
-        item = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-        c = _Checker(path, item or f"claims[{i}]")
-        m = c.mapping(raw, None)
-        c.unknown(m, {"id", "claim", "kind", "date", "source", "review_days", "places",
-                      "resolved", "note"})
-        cid = c.text(m, "id")
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", cid):
-            raise c.fail("id", "use lower-case words joined by hyphens")
-        if cid in claims:
-            raise c.fail("id", "used twice")
-        kind = c.text(m, "kind")
-        if kind not in KINDS:
-            raise c.fail("kind", f"expected one of {', '.join(KINDS)}, got '{kind}'")
-        source = c.text(m, "source")
-        if not source.startswith("https://"):
-            raise c.fail("source", "expected an https:// address")
-        review = m.get("review_days")
-        if not isinstance(review, int) or isinstance(review, bool) or review < 1:
-            raise c.fail("review_days", "expected a whole number of days (at least 1)")
-        places = []
-        for j, raw_p in enumerate(c.items(m, "places", minimum=1)):
-            p = c.mapping(raw_p, f"places[{j}]")
-            c.unknown(p, {"in", "says"}, f"places[{j}].")
-            places.append(Place(c.text(p, "in", f"places[{j}]."),
-                                normalise(c.text(p, "says", f"places[{j}]."))))
-        resolved = _day(c, m, "resolved", required=False)
-        date = _day(c, m, "date")
-        if resolved is not None and resolved < date:
-            raise c.fail("resolved", "a claim is resolved on or after its date")
-        claims[cid] = Claim(cid, c.text(m, "claim"), kind, date, source, review,
-                            tuple(places), resolved, c.text(m, "note", required=False))
-    not_claims = []
-    for i, raw in enumerate(check.items(top, "not_claims")):
-        c = _Checker(path, f"not_claims[{i}]")
-        n = c.mapping(raw, None)
-        c.unknown(n, {"in", "says", "why"})
-        not_claims.append(NotAClaim(c.text(n, "in"), normalise(c.text(n, "says")),
-                                    c.text(n, "why")))
-    return Register(claims, tuple(not_claims))
-
-
-def _day(check: _Checker, obj: dict[str, Any], key: str, required: bool = True) -> dt.date | None:
-    value = obj.get(key)
-    if value is None and not required:
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise check.fail(key, "expected a day as YYYY-MM-DD") from None
+    for claim in file.claims:
+        if claim.id in claims:
+            raise ContentError(path, claim.id, "id", "used twice")
+        claims[claim.id] = claim
+    return Register(claims, file.not_claims)
 
 
 def normalise(text: str) -> str:

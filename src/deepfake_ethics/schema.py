@@ -1,25 +1,53 @@
 """The shape of the course content (quizzes and figures) and its validation.
 
-Content files are YAML, one per lesson for quizzes and one per figure. Validation turns a
-parsed file into frozen dataclasses, or raises :class:`ContentError` naming the file, the
-item (quiz or figure id) and the field that is wrong.
+Content files are YAML, one per lesson for quizzes and one per figure. Their shapes are
+declared as :mod:`msgspec` structs, whose ``__post_init__`` keeps the rules that join fields
+(one right option in a single-answer quiz, say); :func:`validate` turns a parsed file into
+them, or raises :class:`ContentError` naming the file, the item (quiz or figure id) and the
+field that is wrong. The quizzes and figures the course uses are frozen structs too.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
 
-QUIZ_KINDS = ("single", "multiple", "reflection")
-DIAGNOSTIC_FORMS = ("A", "B")  # the two parallel forms of the before-and-after diagnostic
+import msgspec
+from msgspec import Meta, Struct
+
+QuizKind = Literal["single", "multiple", "reflection"]
+QUIZ_KINDS = typing.get_args(QuizKind)
+DiagnosticForm = Literal["A", "B"]  # the two parallel forms of the before-and-after diagnostic
+DIAGNOSTIC_FORMS = typing.get_args(DiagnosticForm)
 DIAGNOSTIC_OPTIONS = 4  # every diagnostic item: one right option among four
 FIGURE_KINDS = ("timeline", "bars", "flow")
-_FAQ_ID = re.compile(r"^[LEP][1-9]$")  # legal, ethical, pornography; listed in faq.yaml
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+FlowGroup = Literal["input", "model", "output", "check"]  # the styles a flow node may take
+FLOW_GROUPS = typing.get_args(FlowGroup)
+
+# Strings arrive stripped (see _plain), so "non-empty" means "not blank".
+_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_URL = r"^https://"
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_DAY = r"^\d{4}-\d{2}-\d{2}$"
+_FAQ = r"^[LEP][1-9]$"  # legal, ethical, pornography; listed in faq.yaml
+Text = Annotated[str, Meta(min_length=1)]
+Id = Annotated[str, Meta(pattern=_ID)]
+Url = Annotated[str, Meta(pattern=_URL)]
+Date = Annotated[str, Meta(pattern=_DATE)]  # YYYY, YYYY-MM or YYYY-MM-DD
+Day = Annotated[str, Meta(pattern=_DAY)]  # YYYY-MM-DD: when something was checked
+FaqId = Annotated[str, Meta(pattern=_FAQ)]
+# What a failed pattern means, in the words of an error message.
+PATTERN_PROBLEMS = {
+    _ID: "use lower-case words joined by hyphens, e.g. 'l1-selling-an-app'",
+    _URL: "expected an https:// address",
+    _DATE: "expected a date as YYYY, YYYY-MM or YYYY-MM-DD",
+    _DAY: "give the full day, YYYY-MM-DD",
+    _FAQ: "expected an FAQ id such as 'L1' or 'E3'",
+}
+_DATE_KEYS = ("date", "checked", "resolved")  # YAML reads 2024-01-31 as a date, 2019 as a number
 
 
 class ContentError(ValueError):
@@ -35,42 +63,102 @@ class ContentError(ValueError):
         super().__init__(": ".join(where) + f": {problem}")
 
 
-@dataclass(frozen=True)
-class Source:
+def invalid(field: str, problem: str) -> ValueError:
+    """A rule joining fields is broken: raise it in a struct's ``__post_init__``."""
+    return ValueError(f"[{field}] {problem}")
+
+
+class Strict(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The base of every content struct: read-only, no unknown fields; fields are given by
+    name (``kw_only=True``, repeated in each subclass, as msgspec asks)."""
+
+
+class Source(Strict, kw_only=True):
     """A citation: what it is, where to find it, and the date the claim refers to."""
 
-    title: str
-    url: str
-    date: str
+    title: Text
+    url: Url
+    date: Date
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Strict, kw_only=True):
     """One answer option with the feedback shown when it is chosen."""
 
-    text: str
-    feedback: str
+    text: Text
+    feedback: Text
     correct: bool = False
 
 
-@dataclass(frozen=True)
-class Quiz:
-    """A scenario quiz: one answer, several answers, or a reflection."""
+class _Scenario(Strict, kw_only=True):
+    """What every scenario item holds, in a lesson's quizzes and in the diagnostic."""
 
-    id: str
+    id: Id
+    title: Text
+    scenario: Text
+    question: Text
+    options: Annotated[tuple[Option, ...], Meta(min_length=2)]
+    explanation: Text
+    sources: Annotated[tuple[Source, ...], Meta(min_length=1)]
+    faq: FaqId | None = None
+    shuffle: bool = True  # options shown in an order of their own for each learner
+
+
+class QuizItem(_Scenario, kw_only=True):
+    """A quiz as a lesson's quiz file gives it."""
+
+    kind: QuizKind
+    discussion: tuple[Text, ...] = ()
+    hint: str = ""  # shown after a wrong first try, before the explanation
+
+    def __post_init__(self) -> None:
+        _check_answers(self.kind, self.options)
+        if self.kind == "reflection":
+            if not self.discussion:
+                raise invalid("discussion", "a reflection needs discussion points")
+            if self.hint:
+                raise invalid("hint", "a reflection has no wrong answer, so no hint")
+        elif not self.hint:
+            raise invalid("hint", "missing")
+        for o in self.options:
+            if o.correct and o.text.lower() in self.hint.lower():
+                raise invalid("hint", "quotes a right option: a hint points the way, it does "
+                                      "not give the answer")
+
+
+class DiagnosticItem(_Scenario, kw_only=True):
+    """An item of the diagnostic: one answer of four, one FAQ, one form, no hint (a
+    measure gives no feedback until a whole form is submitted)."""
+
+    form: DiagnosticForm
+    faq: FaqId
+
+    def __post_init__(self) -> None:
+        if len(self.options) != DIAGNOSTIC_OPTIONS:
+            raise invalid("options", f"a diagnostic item has {DIAGNOSTIC_OPTIONS} options, "
+                                     f"not {len(self.options)}")
+        _check_answers("single", self.options)
+
+
+def _check_answers(kind: str, options: tuple[Option, ...]) -> None:
+    n_right = sum(o.correct for o in options)
+    for i, o in enumerate(options):
+        if o.correct and kind == "reflection":
+            raise invalid(f"options[{i}].correct", "a reflection has no right answer")
+    if kind == "single" and n_right != 1:
+        raise invalid("options", f"a 'single' quiz needs exactly one correct option, has {n_right}")
+    if kind == "multiple" and n_right < 1:
+        raise invalid("options", "a 'multiple' quiz needs at least one correct option")
+
+
+class Quiz(_Scenario, kw_only=True):
+    """A scenario quiz of a lesson (one answer, several answers, or a reflection), or an
+    item of the diagnostic (``form`` "A" or "B")."""
+
     lesson: str
     lesson_title: str
     kind: str
-    title: str
-    scenario: str
-    question: str
-    options: tuple[Option, ...]
-    explanation: str
-    sources: tuple[Source, ...]
-    faq: str | None = None
     discussion: tuple[str, ...] = ()
-    hint: str = ""  # shown after a wrong first try, before the explanation
-    shuffle: bool = True  # options shown in an order of their own for each learner
+    hint: str = ""
     form: str | None = None  # a diagnostic item's form ("A" or "B"); None for a quiz
 
     @property
@@ -86,45 +174,52 @@ class Quiz:
         return set(chosen) == set(self.correct_indices)
 
 
-FLOW_GROUPS = ("input", "model", "output", "check")  # the styles a flow node may take
+class QuizFile(Strict, kw_only=True):
+    """One lesson's quiz file."""
+
+    lesson: Text
+    title: Text
+    quizzes: Annotated[tuple[QuizItem, ...], Meta(min_length=1)]
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
+class DiagnosticFile(Strict, kw_only=True):
+    """The before-and-after diagnostic."""
+
+    title: Text
+    items: Annotated[tuple[DiagnosticItem, ...], Meta(min_length=1)]
+
+
+class TimelineEvent(Strict, kw_only=True):
     """One dated event on a lane of a timeline."""
 
-    date: str  # YYYY, YYYY-MM or YYYY-MM-DD
-    label: str
-    lane: str
+    date: Date
+    label: Text
+    lane: Text
 
 
-@dataclass(frozen=True)
-class Timeline:
+class Timeline(Strict, kw_only=True):
     """Events on named lanes (one lane a country, say), in date order."""
 
     lanes: tuple[str, ...]
     events: tuple[TimelineEvent, ...]
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(Strict, kw_only=True):
     """One labelled value of a bar chart, with an optional note."""
 
-    label: str
+    label: Text
     value: float
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Strict, kw_only=True):
     """A reference line across a bar chart (chance level, say)."""
 
     value: float
-    label: str
+    label: Text
 
 
-@dataclass(frozen=True)
-class Bars:
+class Bars(Strict, kw_only=True):
     """A horizontal bar chart."""
 
     bars: tuple[Bar, ...]
@@ -133,36 +228,32 @@ class Bars:
     reference: Reference | None = None
 
 
-@dataclass(frozen=True)
-class FlowNode:
+class FlowNode(Strict, kw_only=True):
     """A box of a flow diagram, placed on a 10 x 6 grid."""
 
-    id: str
-    label: str
+    id: Text
+    label: Text
     x: float
     y: float
-    group: str = ""  # one of FLOW_GROUPS, or "" for the plain style
+    group: FlowGroup | Literal[""] = ""  # "" for the plain style
 
 
-@dataclass(frozen=True)
-class FlowEdge:
+class FlowEdge(Strict, kw_only=True, rename={"source": "from", "target": "to"}):
     """An arrow between two boxes, with an optional label."""
 
-    source: str
-    target: str
+    source: Text
+    target: Text
     label: str = ""
 
 
-@dataclass(frozen=True)
-class Flow:
+class Flow(Strict, kw_only=True):
     """A flow diagram: boxes and arrows."""
 
     nodes: tuple[FlowNode, ...]
     edges: tuple[FlowEdge, ...]
 
 
-@dataclass(frozen=True)
-class FigureSpec:
+class FigureSpec(Strict, kw_only=True):
     """A figure described as data: what to draw, its alt text, caption and sources."""
 
     id: str
@@ -174,278 +265,234 @@ class FigureSpec:
     data: Timeline | Bars | Flow
 
 
-class _Checker:
-    """Small helpers that read fields and raise precise errors."""
+class _Figure(Strict, kw_only=True, tag_field="kind"):
+    """What every figure file holds; its ``kind`` picks the rest."""
 
-    def __init__(self, path: Path | str, item: str | None = None):
-        self.path, self.item = path, item
+    id: Id
+    title: Text
+    alt: Text
+    caption: Text
+    sources: tuple[Source, ...] = ()
 
-    def fail(self, field: str | None, problem: str) -> ContentError:
-        return ContentError(self.path, self.item, field, problem)
+    def spec(self) -> FigureSpec:
+        return FigureSpec(id=self.id, kind=str(self.__struct_config__.tag), title=self.title,
+                          alt=self.alt, caption=self.caption, sources=self.sources,
+                          data=self.data())
 
-    def mapping(self, value: Any, field: str | None) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(field, f"expected a mapping, got {type(value).__name__}")
-        return value
+    def data(self) -> Timeline | Bars | Flow:
+        raise NotImplementedError
 
-    def text(self, obj: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
-        field = f"{prefix}{key}"
-        if key not in obj or obj[key] is None:
-            if required:
-                raise self.fail(field, "missing")
-            return ""
-        value = obj[key]
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(field, "expected non-empty text")
-        return value.strip()
 
-    def items(self, obj: dict[str, Any], key: str, prefix: str = "", minimum: int = 0) -> list:
-        field = f"{prefix}{key}"
-        value = obj.get(key, [])
-        if value is None:
-            value = []
-        if not isinstance(value, list):
-            raise self.fail(field, f"expected a list, got {type(value).__name__}")
-        if len(value) < minimum:
-            raise self.fail(field, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}")
-        return value
+class TimelineFile(_Figure, kw_only=True, tag="timeline"):
+    lanes: Annotated[tuple[Text, ...], Meta(min_length=1)]
+    events: Annotated[tuple[TimelineEvent, ...], Meta(min_length=1)]
 
-    def unknown(self, obj: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
-        extra = sorted(set(obj) - allowed)
-        if extra:
-            raise self.fail(f"{prefix}{extra[0]}", f"unknown field (allowed: {sorted(allowed)})")
+    def __post_init__(self) -> None:
+        for i, event in enumerate(self.events):
+            if event.lane not in self.lanes:
+                raise invalid(f"events[{i}].lane", f"not one of the lanes {list(self.lanes)}")
 
-    def date(self, obj: dict[str, Any], key: str, prefix: str) -> str:
-        value = obj.get(key)
-        if isinstance(value, _dt.date):  # YAML turns 2024-01-31 into a date
-            value = value.isoformat()
-        elif isinstance(value, int) and not isinstance(value, bool):  # and 2019 into a number
-            value = str(value)
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise self.fail(f"{prefix}{key}", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-        return value
+    def data(self) -> Timeline:
+        return Timeline(lanes=self.lanes, events=tuple(sorted(self.events, key=lambda e: e.date)))
 
-    def sources(self, obj: dict[str, Any], minimum: int) -> tuple[Source, ...]:
-        result = []
-        for i, raw in enumerate(self.items(obj, "sources", minimum=minimum)):
-            prefix = f"sources[{i}]."
-            src = self.mapping(raw, f"sources[{i}]")
-            self.unknown(src, {"title", "url", "date"}, prefix)
-            url = self.text(src, "url", prefix)
-            if not url.startswith("https://"):
-                raise self.fail(f"{prefix}url", "expected an https:// address")
-            title = self.text(src, "title", prefix)
-            result.append(Source(title, url, self.date(src, "date", prefix)))
-        return tuple(result)
+
+class BarsFile(_Figure, kw_only=True, tag="bars"):
+    unit: Text
+    bars: Annotated[tuple[Bar, ...], Meta(min_length=1)]
+    reference: Reference | None = None
+    xlabel: str = ""
+
+    def data(self) -> Bars:
+        return Bars(bars=self.bars, unit=self.unit, xlabel=self.xlabel or self.unit,
+                    reference=self.reference)
+
+
+class FlowFile(_Figure, kw_only=True, tag="flow"):
+    nodes: Annotated[tuple[FlowNode, ...], Meta(min_length=2)]
+    edges: Annotated[tuple[FlowEdge, ...], Meta(min_length=1)]
+
+    def __post_init__(self) -> None:
+        ids = {n.id for n in self.nodes}
+        for i, edge in enumerate(self.edges):
+            for end, name in (("from", edge.source), ("to", edge.target)):
+                if name not in ids:
+                    raise invalid(f"edges[{i}].{end}", "names no node")
+
+    def data(self) -> Flow:
+        return Flow(nodes=self.nodes, edges=self.edges)
 
 
 def parse_quiz_file(data: Any, path: Path | str) -> list[Quiz]:
     """Validate one lesson's quiz file (already parsed from YAML) and return its quizzes."""
-    check = _Checker(path)
-    top = check.mapping(data, None)
-    check.unknown(top, {"lesson", "title", "quizzes"})
-    lesson, title = check.text(top, "lesson"), check.text(top, "title")
-    quizzes = [
-        _parse_quiz(raw, path, lesson, title, i)
-        for i, raw in enumerate(check.items(top, "quizzes", minimum=1))
-    ]
-    seen: set[str] = set()
-    for q in quizzes:
-        if q.id in seen:
-            raise ContentError(path, q.id, "id", "used twice in this file")
-        seen.add(q.id)
+    file = validate(data, QuizFile, path, items="quizzes")
+    quizzes = [Quiz(lesson=file.lesson, lesson_title=file.title, **msgspec.structs.asdict(q))
+               for q in file.quizzes]
+    _unique(quizzes, path)
     return quizzes
 
 
 def parse_diagnostic_file(data: Any, path: Path | str) -> list[Quiz]:
     """Validate the diagnostic file (already parsed from YAML) and return its items.
 
-    Each item is a one-answer scenario quiz of one form (``A`` or ``B``) measuring one FAQ,
-    with four options, one of them right, and no hint: the diagnostic is a measure, so it
-    gives no feedback until a whole form is submitted. That each form has one item per FAQ,
-    and that no item is also a quiz, is checked against the rest of the content in
+    Each item is a :class:`DiagnosticItem`. That each form has one item per FAQ, and that
+    no item is also a quiz, is checked against the rest of the content in
     :func:`deepfake_ethics.bank.diagnostic_items`."""
-    check = _Checker(path)
-    top = check.mapping(data, None)
-    check.unknown(top, {"title", "items"})
-    title = check.text(top, "title")
-    items = [_parse_quiz(raw, path, "diagnostic", title, i, diagnostic=True)
-             for i, raw in enumerate(check.items(top, "items", minimum=1))]
-    seen: set[str] = set()
-    for q in items:
-        if q.id in seen:
-            raise ContentError(path, q.id, "id", "used twice in this file")
-        seen.add(q.id)
+    file = validate(data, DiagnosticFile, path, items="items")
+    items = [Quiz(lesson="diagnostic", lesson_title=file.title, kind="single",
+                  **msgspec.structs.asdict(q)) for q in file.items]
+    _unique(items, path)
     return items
 
 
-def _parse_quiz(raw: Any, path: Path | str, lesson: str, title: str, index: int,
-                diagnostic: bool = False) -> Quiz:
-    item = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-    check = _Checker(path, item or f"{'items' if diagnostic else 'quizzes'}[{index}]")
-    q = check.mapping(raw, None)
-    allowed = {"id", "faq", "kind", "title", "scenario", "question", "options", "explanation",
-               "sources", "discussion", "hint", "shuffle"}
-    if diagnostic:  # one answer, no hint, no discussion: a measure, not practice
-        allowed = (allowed - {"kind", "hint", "discussion"}) | {"form"}
-    check.unknown(q, allowed)
-    qid = check.text(q, "id")
-    if not _ID.match(qid):
-        raise check.fail("id", "use lower-case words joined by hyphens, e.g. 'l1-selling-an-app'")
-    kind = "single" if diagnostic else check.text(q, "kind")
-    if kind not in QUIZ_KINDS:
-        raise check.fail("kind", f"expected one of {', '.join(QUIZ_KINDS)}, got '{kind}'")
-    faq = q.get("faq")
-    if faq is not None and not (isinstance(faq, str) and _FAQ_ID.match(faq)):
-        raise check.fail("faq", f"expected an FAQ id such as 'L1' or 'E3', got '{faq}'")
-    options = []
-    for i, raw_opt in enumerate(check.items(q, "options", minimum=2)):
-        prefix = f"options[{i}]."
-        opt = check.mapping(raw_opt, f"options[{i}]")
-        check.unknown(opt, {"text", "feedback", "correct"}, prefix)
-        correct = opt.get("correct", False)
-        if not isinstance(correct, bool):
-            raise check.fail(f"{prefix}correct", "expected true or false")
-        if correct and kind == "reflection":
-            raise check.fail(f"{prefix}correct", "a reflection has no right answer")
-        options.append(Option(check.text(opt, "text", prefix), check.text(opt, "feedback", prefix),
-                              correct))
-    n_right = sum(o.correct for o in options)
-    if kind == "single" and n_right != 1:
-        raise check.fail("options",
-                         f"a 'single' quiz needs exactly one correct option, has {n_right}")
-    if kind == "multiple" and n_right < 1:
-        raise check.fail("options", "a 'multiple' quiz needs at least one correct option")
-    discussion = tuple(
-        _as_text(check, d, f"discussion[{i}]") for i, d in enumerate(check.items(q, "discussion"))
-    )
-    if kind == "reflection" and not discussion:
-        raise check.fail("discussion", "a reflection needs discussion points")
-    hint = check.text(q, "hint", required=kind != "reflection" and not diagnostic)
-    if hint and kind == "reflection":
-        raise check.fail("hint", "a reflection has no wrong answer, so no hint")
-    for o in options:
-        if o.correct and o.text.lower() in hint.lower():
-            raise check.fail("hint", "quotes a right option: a hint points the way, it does "
-                             "not give the answer")
-    shuffle = q.get("shuffle", True)
-    if not isinstance(shuffle, bool):
-        raise check.fail("shuffle", "expected true or false")
-    form = None
-    if diagnostic:
-        form = check.text(q, "form")
-        if form not in DIAGNOSTIC_FORMS:
-            raise check.fail("form", f"expected one of {', '.join(DIAGNOSTIC_FORMS)}, got '{form}'")
-        if faq is None:
-            raise check.fail("faq", "missing: each diagnostic item measures one FAQ")
-        if len(options) != DIAGNOSTIC_OPTIONS:
-            raise check.fail("options", f"a diagnostic item has {DIAGNOSTIC_OPTIONS} options, "
-                             f"not {len(options)}")
-    return Quiz(
-        id=qid, lesson=lesson, lesson_title=title, kind=kind, title=check.text(q, "title"),
-        scenario=check.text(q, "scenario"), question=check.text(q, "question"),
-        options=tuple(options), explanation=check.text(q, "explanation"),
-        sources=check.sources(q, minimum=1), faq=faq, discussion=discussion, hint=hint,
-        shuffle=shuffle, form=form,
-    )
-
-
-def _as_text(check: _Checker, value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise check.fail(field, "expected non-empty text")
-    return value.strip()
+def _unique(quizzes: list[Quiz], path: Path | str) -> None:
+    seen: set[str] = set()
+    for q in quizzes:
+        if q.id in seen:
+            raise ContentError(path, q.id, "id", "used twice in this file")
+        seen.add(q.id)
 
 
 def parse_figure_file(data: Any, path: Path | str) -> FigureSpec:
     """Validate one figure file (already parsed from YAML) and return the figure."""
-    item = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-    check = _Checker(path, item)
-    top = check.mapping(data, None)
-    common = {"id", "kind", "title", "alt", "caption", "sources"}
-    kind = check.text(top, "kind")
-    specific = {"timeline": {"events", "lanes"}, "bars": {"bars", "unit", "reference", "xlabel"},
-                "flow": {"nodes", "edges"}}
-    if kind not in FIGURE_KINDS:
-        raise check.fail("kind", f"expected one of {', '.join(FIGURE_KINDS)}, got '{kind}'")
-    check.unknown(top, common | specific[kind])
-    fid = check.text(top, "id")
-    if not _ID.match(fid):
-        raise check.fail("id", "use lower-case words joined by hyphens")
-    parse = {"timeline": _parse_timeline, "bars": _parse_bars, "flow": _parse_flow}[kind]
-    return FigureSpec(
-        id=fid, kind=kind, title=check.text(top, "title"), alt=check.text(top, "alt"),
-        caption=check.text(top, "caption"), sources=check.sources(top, minimum=0),
-        data=parse(check, top),
-    )
+    figure = validate(data, TimelineFile | BarsFile | FlowFile, path)  # type: ignore[arg-type]
+    return figure.spec()
 
 
-def _number(check: _Checker, obj: dict[str, Any], key: str, prefix: str,
-            problem: str = "expected a number") -> float:
-    value = obj.get(key)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise check.fail(f"{prefix}{key}", problem)
+# -- validation --------------------------------------------------------------------------------
+
+S = TypeVar("S")
+_SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+_NAMES = {"array": "list", "object": "mapping", "str": "text", "null": "nothing"}
+
+
+def validate(data: Any, model: type[S], path: Path | str, items: tuple[str, ...] | str = (),
+             item: str | None = None) -> S:
+    """``data`` (parsed YAML) as ``model``, or a :class:`ContentError` naming the file, the
+    item and the field. An error inside a list named in ``items`` names the entry by its
+    ``id`` (or its place, ``quizzes[3]``); otherwise the item is ``item``, or the file's ``id``."""
+    try:
+        return msgspec.convert(_plain(data), model)
+    except msgspec.ValidationError as exc:
+        items = (items,) if isinstance(items, str) else items
+        raise _error(str(exc), data, model, path, items, item) from None
+
+
+def _plain(value: Any, key: Any = None) -> Any:
+    """YAML's values as the schema reads them: texts stripped, dates as ISO text, a field
+    set to nothing (``~``) as if left out."""
+    if isinstance(value, dict):
+        return {k: _plain(v, k) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if key in _DATE_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
-def _parse_timeline(check: _Checker, data: dict[str, Any]) -> Timeline:
-    raw_lanes = check.items(data, "lanes", minimum=1)
-    lanes = tuple(_as_text(check, x, f"lanes[{i}]") for i, x in enumerate(raw_lanes))
-    events = []
-    for i, raw in enumerate(check.items(data, "events", minimum=1)):
-        prefix = f"events[{i}]."
-        ev = check.mapping(raw, f"events[{i}]")
-        check.unknown(ev, {"date", "label", "lane"}, prefix)
-        lane = check.text(ev, "lane", prefix)
-        if lane not in lanes:
-            raise check.fail(f"{prefix}lane", f"not one of the lanes {list(lanes)}")
-        events.append(TimelineEvent(check.date(ev, "date", prefix),
-                                    check.text(ev, "label", prefix), lane))
-    return Timeline(lanes, tuple(sorted(events, key=lambda e: e.date)))
+def _error(message: str, data: Any, model: Any, path: Path | str, items: tuple[str, ...],
+           item: str | None) -> ContentError:
+    problem, _, where = message.partition(" - at `")
+    steps: list[str | int] = [int(m[2]) if (m[2] or "").isdigit() else (m[1] or m[2])
+                              for m in _SEGMENT.finditer(where.rstrip("`"))]
+    typ = _type_at(model, steps)
+    if item is None and isinstance(data, dict) and isinstance(data.get("id"), str):
+        item = data["id"]
+    local = steps
+    if len(steps) >= 2 and steps[0] in items and isinstance(steps[1], int):
+        raw = data[steps[0]][steps[1]]
+        found = raw.get("id") if isinstance(raw, dict) else None
+        item = found if isinstance(found, str) else f"{steps[0]}[{steps[1]}]"
+        local = steps[2:]
+    field = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in local).lstrip(".")
+
+    def at(name: str) -> str:
+        return f"{field}.{name}" if field else name
+
+    raw_value = _raw_at(data, steps)
+    if m := re.fullmatch(r"\[(.*?)\] (.*)", problem, re.S):
+        return ContentError(path, item, at(m[1]), m[2])
+    if m := re.fullmatch(r"Object missing required field `(.*)`", problem):
+        return ContentError(path, item, at(m[1]), "missing")
+    if m := re.fullmatch(r"Object contains unknown field `(.*)`", problem):
+        return ContentError(path, item, at(m[1]), f"unknown field (allowed: {_fields(typ)})")
+    if m := re.fullmatch(r"Expected `str` matching regex '(.*)'", problem):
+        pattern = m[1].replace("\\\\", "\\")  # msgspec shows the pattern escaped
+        wanted = PATTERN_PROBLEMS.get(pattern, f"expected text matching {pattern}")
+        return ContentError(path, item, field or None, f"{wanted}, got '{raw_value}'"
+                            if pattern == _FAQ else wanted)
+    if m := re.fullmatch(r"Invalid (?:enum )?value (.*)", problem):
+        choices = _choices(typ) or _tags(_type_at(model, steps[:-1]))
+        return ContentError(path, item, field or None,
+                            f"expected one of {', '.join(choices)}, got {m[1]}")
+    if m := re.fullmatch(r"Expected `array` of length >= (\d+)", problem):
+        n = int(m[1])
+        return ContentError(path, item, field or None,
+                            f"needs at least {n} entr{'y' if n == 1 else 'ies'}")
+    if m := re.fullmatch(r"Expected `int` >= (\d+)", problem):
+        return ContentError(path, item, field or None, f"expected a whole number (at least {m[1]})")
+    if m := re.fullmatch(r"Expected `(.*?)`(?: of length >= 1|, got `(.*)`)", problem):
+        wanted = {"str": "non-empty text", "bool": "true or false", "float": "a number",
+                  "int": "a whole number", "array": "a list", "object": "a mapping",
+                  "date": "a day as YYYY-MM-DD"}.get(m[1], m[1])
+        got = f", got {_NAMES.get(m[2], m[2])}" if m[1] in ("array", "object") and m[2] else ""
+        return ContentError(path, item, field or None, f"expected {wanted}{got}")
+    if problem.startswith("Invalid RFC3339 encoded date"):
+        return ContentError(path, item, field or None, "expected a day as YYYY-MM-DD")
+    return ContentError(path, item, field or None, problem)
 
 
-def _parse_bars(check: _Checker, data: dict[str, Any]) -> Bars:
-    unit = check.text(data, "unit")
-    bars = []
-    for i, raw in enumerate(check.items(data, "bars", minimum=1)):
-        prefix = f"bars[{i}]."
-        bar = check.mapping(raw, f"bars[{i}]")
-        check.unknown(bar, {"label", "value", "note"}, prefix)
-        bars.append(Bar(check.text(bar, "label", prefix), _number(check, bar, "value", prefix),
-                        check.text(bar, "note", prefix, required=False)))
-    reference = None
-    if "reference" in data:
-        ref = check.mapping(data["reference"], "reference")
-        check.unknown(ref, {"value", "label"}, "reference.")
-        reference = Reference(_number(check, ref, "value", "reference."),
-                              check.text(ref, "label", "reference."))
-    xlabel = check.text(data, "xlabel", required=False) or unit
-    return Bars(tuple(bars), unit, xlabel, reference)
+def _raw_at(data: Any, steps: list[str | int]) -> Any:
+    for step in steps:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
-def _parse_flow(check: _Checker, data: dict[str, Any]) -> Flow:
-    nodes = []
-    for i, raw in enumerate(check.items(data, "nodes", minimum=2)):
-        prefix = f"nodes[{i}]."
-        node = check.mapping(raw, f"nodes[{i}]")
-        check.unknown(node, {"id", "label", "x", "y", "group"}, prefix)
-        group = check.text(node, "group", prefix, required=False)
-        if group and group not in FLOW_GROUPS:
-            raise check.fail(f"{prefix}group", f"expected one of {', '.join(FLOW_GROUPS)}, "
-                                                f"got '{group}'")
-        nodes.append(FlowNode(
-            check.text(node, "id", prefix), check.text(node, "label", prefix),
-            _number(check, node, "x", prefix, "expected a number (0 to 10)"),
-            _number(check, node, "y", prefix, "expected a number (0 to 10)"), group))
-    ids = {n.id for n in nodes}
-    edges = []
-    for i, raw in enumerate(check.items(data, "edges", minimum=1)):
-        prefix = f"edges[{i}]."
-        edge = check.mapping(raw, f"edges[{i}]")
-        check.unknown(edge, {"from", "to", "label"}, prefix)
-        ends = [check.text(edge, end, prefix) for end in ("from", "to")]
-        for end, name in zip(("from", "to"), ends, strict=True):
-            if name not in ids:
-                raise check.fail(f"{prefix}{end}", "names no node")
-        edges.append(FlowEdge(ends[0], ends[1], check.text(edge, "label", prefix,
-                                                            required=False)))
-    return Flow(tuple(nodes), tuple(edges))
+def _members(typ: Any) -> list[Any]:
+    """``typ`` without ``Annotated`` and ``None``: the types it may be."""
+    while typing.get_origin(typ) is Annotated:
+        typ = typing.get_args(typ)[0]
+    if typing.get_origin(typ) in (typing.Union, type(int | str)):
+        return [m for arg in typing.get_args(typ) if arg is not type(None)
+                for m in _members(arg)]
+    return [typ]
+
+
+def _type_at(model: Any, steps: list[str | int]) -> Any:
+    """The declared type at a place of a document (None where it cannot be told)."""
+    typ = model
+    for step in steps:
+        found = None
+        for member in _members(typ):
+            if isinstance(step, str) and isinstance(member, type) and issubclass(member, Struct):
+                if step in member.__struct_encode_fields__:
+                    name = member.__struct_fields__[member.__struct_encode_fields__.index(step)]
+                    found = typing.get_type_hints(member, include_extras=True)[name]
+            elif not isinstance(step, str) or step == "...":
+                args = typing.get_args(member)
+                found = args[-1] if typing.get_origin(member) is dict else args[0] if args else None
+            if found is not None:
+                break
+        typ = found
+    return typ
+
+
+def _fields(typ: Any) -> list[str]:
+    return sorted({f for m in _members(typ) if isinstance(m, type) and issubclass(m, Struct)
+                   for f in m.__struct_encode_fields__})
+
+
+def _choices(typ: Any) -> list[str]:
+    return [str(a) for m in _members(typ) if typing.get_origin(m) is Literal
+            for a in typing.get_args(m) if a != ""]
+
+
+def _tags(typ: Any) -> list[str]:
+    return [str(m.__struct_config__.tag) for m in _members(typ)
+            if isinstance(m, type) and issubclass(m, Struct) and m.__struct_config__.tag]

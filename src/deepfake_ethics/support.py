@@ -23,40 +23,41 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from .schema import ContentError, _Checker
+from msgspec import Meta
 
-STYLES = ("list", "table")
+from .schema import ContentError, Day, Id, Strict, Text, Url, validate
+
+Style = Literal["list", "table"]
+STYLES = get_args(Style)
 BEGIN = re.compile(r"^(?P<prefix>[ \t>]*)<!-- support: (?P<id>[a-z0-9-]+) \(.*?\) -->[ \t]*$",
                    re.M)
 END_MARK = "<!-- /support -->"
 NOTE = "written by make support from src/deepfake_ethics/content/support.yaml; do not edit"
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Strict, kw_only=True):
     """Where a service's description comes from."""
 
-    title: str
-    url: str
-    date: str  # the source's own date, or "updated in place; relied on in ..."
+    title: Text
+    url: Url
+    date: Text  # the source's own date, or "updated in place; relied on in ..."
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Strict, kw_only=True):
     """One support service."""
 
-    id: str
-    name: str
-    url: str  # "" for a number with no page of its own
-    country: str
-    audience: str
-    serves: str
-    summary: str
-    does: str
-    checked: str  # YYYY-MM-DD
-    evidence: tuple[Evidence, ...]
+    id: Id
+    name: Text
+    url: Url | Literal[""] = ""  # "" for a number with no page of its own
+    country: Text
+    audience: str = ""
+    serves: Text
+    summary: Text
+    does: Text
+    checked: Day
+    evidence: Annotated[tuple[Evidence, ...], Meta(min_length=1)]
 
     @property
     def where(self) -> str:
@@ -74,13 +75,24 @@ class Service:
         return f"[{self.name}]({self.url})" if self.url else f"**{self.name}**"
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Strict, kw_only=True):
     """Which services a generated block shows, and how."""
 
-    id: str
-    style: str
-    services: tuple[str, ...]
+    style: Style
+    services: Annotated[tuple[Text, ...], Meta(min_length=1)]
+
+
+class Wrong(Strict, kw_only=True):
+    """An address that only looks like a service's, and why it is wrong."""
+
+    url: Text
+    why: Text
+
+
+class _File(Strict, kw_only=True):
+    services: Annotated[tuple[Service, ...], Meta(min_length=1)]
+    wrong: tuple[Wrong, ...] = ()
+    blocks: dict[str, Block] = {}
 
 
 @dataclass(frozen=True)
@@ -100,76 +112,28 @@ class SupportList:
 
 def parse_support_file(data: Any, path: Path | str) -> SupportList:
     """Validate ``support.yaml`` (already parsed) and return its content."""
-    check = _Checker(path)
-    top = check.mapping(data, None)
-    check.unknown(top, {"services", "wrong", "blocks"})
+    file = validate(data, _File, path, items=("services", "wrong"))
     services: dict[str, Service] = {}
-    for i, raw in enumerate(check.items(top, "services", minimum=1)):
-        item = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-        c = _Checker(path, item or f"services[{i}]")
-        s = c.mapping(raw, None)
-        c.unknown(s, {"id", "name", "url", "country", "audience", "serves", "summary", "does",
-                      "checked", "evidence"})
-        sid = c.text(s, "id")
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", sid):
-            raise c.fail("id", "use lower-case words joined by hyphens")
-        if sid in services:
-            raise c.fail("id", "used twice")
-        url = c.text(s, "url", required=False)
-        if url and not url.startswith("https://"):
-            raise c.fail("url", "expected an https:// address")
-        checked = c.date(s, "checked", "")
-        if len(checked) != 10:
-            raise c.fail("checked", "give the full day it was checked, YYYY-MM-DD")
-        evidence = []
-        for j, raw_e in enumerate(c.items(s, "evidence", minimum=1)):
-            prefix = f"evidence[{j}]."
-            e = c.mapping(raw_e, f"evidence[{j}]")
-            c.unknown(e, {"title", "url", "date"}, prefix)
-            e_url = c.text(e, "url", prefix)
-            if not e_url.startswith("https://"):
-                raise c.fail(f"{prefix}url", "expected an https:// address")
-            date = e.get("date")
-            if isinstance(date, dt.date):
-                date = date.isoformat()
-            if not isinstance(date, str | int) or not str(date).strip():
-                raise c.fail(f"{prefix}date", "give the source's date, or say it is updated "
-                                               "in place and when it was relied on")
-            evidence.append(Evidence(c.text(e, "title", prefix), e_url, str(date).strip()))
-        services[sid] = Service(
-            id=sid, name=c.text(s, "name"), url=url, country=c.text(s, "country"),
-            audience=c.text(s, "audience", required=False), serves=c.text(s, "serves"),
-            summary=c.text(s, "summary"), does=c.text(s, "does"), checked=checked,
-            evidence=tuple(evidence))
+    for service in file.services:
+        if service.id in services:
+            raise ContentError(path, service.id, "id", "used twice")
+        services[service.id] = service
     urls = [s.url for s in services.values() if s.url]
     if len(urls) != len(set(urls)):
-        raise check.fail("services", "two services share an address")
+        raise ContentError(path, None, "services", "two services share an address")
     wrong = {}
-    for i, raw in enumerate(check.items(top, "wrong")):
-        c = _Checker(path, f"wrong[{i}]")
-        w = c.mapping(raw, None)
-        c.unknown(w, {"url", "why"})
-        address = c.text(w, "url")
-        if address in urls:
-            raise c.fail("url", "is also a service's address")
-        wrong[address] = c.text(w, "why")
-    blocks = {}
-    raw_blocks = check.mapping(top.get("blocks") or {}, "blocks")
-    for bid, raw in raw_blocks.items():
-        c = _Checker(path, f"blocks.{bid}")
-        b = c.mapping(raw, None)
-        c.unknown(b, {"style", "services"})
-        style = c.text(b, "style")
-        if style not in STYLES:
-            raise c.fail("style", f"expected one of {', '.join(STYLES)}")
-        ids = tuple(c.items(b, "services", minimum=1))
-        unknown = [x for x in ids if x not in services]
+    for i, w in enumerate(file.wrong):
+        if w.url in urls:
+            raise ContentError(path, f"wrong[{i}]", "url", "is also a service's address")
+        wrong[w.url] = w.why
+    for bid, block in file.blocks.items():
+        unknown = [x for x in block.services if x not in services]
         if unknown:
-            raise c.fail("services", f"no service '{unknown[0]}'")
-        if style == "list" and any(not services[x].url for x in ids):
-            raise c.fail("services", "a list shows links: every service needs a url")
-        blocks[str(bid)] = Block(str(bid), style, ids)
-    return SupportList(services, wrong, blocks)
+            raise ContentError(path, f"blocks.{bid}", "services", f"no service '{unknown[0]}'")
+        if block.style == "list" and any(not services[x].url for x in block.services):
+            raise ContentError(path, f"blocks.{bid}", "services",
+                               "a list shows links: every service needs a url")
+    return SupportList(services, wrong, dict(file.blocks))
 
 
 def _long_date(iso: str) -> str:
