@@ -222,20 +222,23 @@ def test_empty_gradebook_gives_notices(tmp_path):
         assert "No submissions yet" in view._repr_html_()
 
 
-def test_missing_or_blank_database_is_empty_and_left_alone(tmp_path):
+def test_missing_or_blank_database_is_an_error_and_left_alone(tmp_path):
     path = tmp_path / "nothing-here.db"
-    data = dash.load_class(f"sqlite:///{path}", COURSE)
-    assert data.empty and data.assignments == ()
+    with pytest.raises(dash.GradebookMissing, match="there is no gradebook"):
+        dash.load_class(f"sqlite:///{path}", COURSE)
     assert not path.exists()
     blank = tmp_path / "blank.db"
     blank.write_bytes(b"")
-    assert dash.load_class(f"sqlite:///{blank}", COURSE).empty
+    with pytest.raises(dash.GradebookMissing, match="is not an nbgrader gradebook"):
+        dash.load_class(f"sqlite:///{blank}", COURSE)
     assert blank.read_bytes() == b"", "no tables created"
 
 
-def test_unknown_course_is_empty_and_not_added(class_url):
-    data = dash.load_class(class_url, "no-such-course")
-    assert data.empty and data.assignments == ()
+def test_unknown_course_is_an_error_and_not_added(class_url):
+    with pytest.raises(dash.GradebookMissing) as error:
+        dash.load_class(class_url, "no-such-course")
+    assert "has no course 'no-such-course'" in str(error.value)
+    assert "'another-course', 'deepfake-ethics'" in str(error.value), "the courses it has"
     with new_gradebook(class_url) as gb:
         assert {c.id for c in gb.db.query(Course)} == {COURSE, "another-course"}
 
@@ -245,33 +248,13 @@ def test_dashboard_shows_overview_and_three_figures(class_url, monkeypatch):
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", shown.append)
-    dash.dashboard(class_url)
+    dash.dashboard(class_url, COURSE)
     assert [type(v) for v in shown] == [dash.Notice, FigureImage, FigureImage, FigureImage]
+    monkeypatch.chdir(ROOT / "instructor")  # the course's nbgrader_config.py is one up
     monkeypatch.setenv(dash.ENV_VAR, class_url)
     shown.clear()
     dash.dashboard()
     assert len(shown) == 4 and repr(shown[0]).startswith("4 submissions")
-
-
-def test_db_url_from_environment_then_config_then_default(tmp_path, monkeypatch):
-    monkeypatch.setenv(dash.ENV_VAR, "sqlite:////elsewhere/gradebook.db")
-    assert dash.course_db_url(tmp_path) == "sqlite:////elsewhere/gradebook.db"
-    monkeypatch.delenv(dash.ENV_VAR)
-    assert dash.course_db_url(tmp_path) == f"sqlite:///{tmp_path.resolve() / 'gradebook.db'}"
-    course = tmp_path / "course"
-    (course / "instructor").mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.db_url = 'postgresql://grader@db/deepfake'\n")
-    assert dash.course_db_url(course / "instructor") == "postgresql://grader@db/deepfake"
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.course_id = 'deepfake-ethics'\n")
-    assert dash.course_db_url(course / "instructor") == \
-        f"sqlite:///{course.resolve() / 'gradebook.db'}"
-
-
-def test_course_config_of_the_repository_gives_its_gradebook(monkeypatch):
-    monkeypatch.delenv(dash.ENV_VAR, raising=False)
-    assert dash.course_db_url(ROOT / "instructor") == f"sqlite:///{ROOT / 'gradebook.db'}"
 
 
 def test_overview_hides_passwords(data):

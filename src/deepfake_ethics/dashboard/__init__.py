@@ -4,13 +4,15 @@
 * :mod:`.stats`      summaries of that data;
 * :mod:`.figures`    the three figures, each with alt text.
 
-``dashboard()`` finds the gradebook of the course it is run in and shows all three views.
-A gradebook without submissions gives a short notice instead of empty figures.
+``dashboard()`` finds the course it is run in (its id and gradebook, from nbgrader's
+configuration) and shows all three views. A gradebook without submissions gives a short
+notice instead of empty figures; a missing gradebook is an error.
 """
 
 from __future__ import annotations
 
-from ..grading.gradebook_url import ENV_VAR, course_db_url
+from ..grading.course_config import GradebookMissing, find
+from ..grading.gradebook_url import ENV_VAR
 from ..plots import FigureImage
 from .figures import (
     question_difficulty_figure,
@@ -18,7 +20,6 @@ from .figures import (
     submission_status_figure,
 )
 from .gradebook import (
-    COURSE_ID,
     AssignmentInfo,
     ClassData,
     Notice,
@@ -28,8 +29,8 @@ from .gradebook import (
 )
 from .stats import overview, question_rows, score_distribution, submission_status
 
-__all__ = ["COURSE_ID", "ENV_VAR", "AssignmentInfo", "ClassData", "Notice", "QuestionRow",
-           "SubmissionRow", "course_db_url", "dashboard", "load_class", "overview",
+__all__ = ["ENV_VAR", "AssignmentInfo", "ClassData", "GradebookMissing", "Notice",
+           "QuestionRow", "SubmissionRow", "dashboard", "find", "load_class", "overview",
            "question_difficulty_figure", "question_rows", "score_distribution",
            "score_distribution_figure", "submission_status", "submission_status_figure",
            "views"]
@@ -41,11 +42,11 @@ def views(data: ClassData) -> list[FigureImage | Notice]:
             question_difficulty_figure(data), submission_status_figure(data)]
 
 
-def dashboard(db_url: str | None = None, course_id: str = COURSE_ID) -> None:
+def dashboard(db_url: str | None = None, course_id: str | None = None) -> None:
     """Show the overview, scores, question difficulty and missing/late work of the class.
 
-    ``db_url`` defaults to :func:`course_db_url` (``$DEEPFAKE_ETHICS_DB_URL``, the course's
-    nbgrader_config.py, or ``gradebook.db``).
+    ``db_url`` and ``course_id`` default to the course's, read from nbgrader's configuration
+    (:func:`find`); a missing gradebook is an error that says where it looked.
     """
     from IPython.display import display
 

@@ -1,5 +1,5 @@
 """The class as plain data, read from the nbgrader gradebook through nbgrader's own API
-(:class:`nbgrader.api.Gradebook`); a gradebook without the course reads as an empty class."""
+(:class:`nbgrader.api.Gradebook`); a missing gradebook is an error, never an empty class."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ import html
 import os
 import statistics
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..grading.gradebook_url import ENV_VAR, course_db_url
+from ..grading.course_config import GradebookMissing, find, gradebook_problem
+from ..grading.gradebook_url import ENV_VAR
 from ..grading.gradebook_url import check as check_db_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.api import Gradebook
 
-COURSE_ID = "deepfake-ethics"
 NO_SUBMISSIONS = "No submissions yet"
 MAX_NAMES = 10  # names listed per assignment in a caption before "and N more"
 
@@ -114,43 +113,27 @@ class Notice:
 
 
 # --- Finding and reading the gradebook ------------------------------------------------
-# The lookup (environment, course config, default) and its checks live in one place, shared
-# with the course's nbgrader_config.py and `deepfake-ethics autograde`.
-def _has_course(db_url: str, course_id: str) -> bool:
-    """True when the database is an nbgrader gradebook that knows this course. Checked
-    read-only: nbgrader's Gradebook would create a missing sqlite file, the tables of an
-    empty database, and a missing course."""
-    from sqlalchemy import create_engine, inspect, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and \
-            not Path(database).exists():
-        return False
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            if not {"course", "assignment"} <= set(inspect(conn).get_table_names()):
-                return False
-            found = conn.execute(text("SELECT id FROM course WHERE id = :id"), {"id": course_id})
-            return found.first() is not None
-    finally:
-        engine.dispose()
-
-
-def load_class(db_url: str | None = None, course_id: str = COURSE_ID) -> ClassData:
+# The course, its id and its gradebook come from the one course lookup (course_config),
+# shared with `deepfake-ethics autograde`; the URL's checks from gradebook_url.
+def load_class(db_url: str | None = None, course_id: str | None = None) -> ClassData:
     """Read assignments, students, submissions and per-question results of the course.
 
-    ``db_url`` defaults to :func:`course_db_url`. A URL that cannot work raises
-    :class:`~.grading.gradebook_url.GradebookURLError` (one line, no password). A database
-    without nbgrader's tables or without this course (or a sqlite file that does not exist)
-    is an empty gradebook, and is left untouched.
+    ``db_url`` and ``course_id`` default to the course's (:func:`~.course_config.find`:
+    nbgrader's configuration, system and user folders included). A URL that cannot work
+    raises :class:`~.grading.gradebook_url.GradebookURLError` (one line, no password); a
+    gradebook that does not exist or lacks the course raises
+    :class:`~.grading.course_config.GradebookMissing`, saying where the settings came from,
+    and is left untouched.
     """
-    db_url = db_url or course_db_url()
+    where = ""
+    if db_url is None or course_id is None:
+        course = find()
+        db_url, course_id = db_url or course.db_url, course_id or course.course_id
+        where = f"; {course.where()}"
     check_db_url(db_url, ENV_VAR if os.environ.get(ENV_VAR) == db_url else "gradebook URL")
-    if not _has_course(db_url, course_id):
-        return ClassData(course_id, db_url)
+    problem = gradebook_problem(db_url, course_id)
+    if problem:
+        raise GradebookMissing(problem + where)
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url, course_id) as gb:
@@ -169,7 +152,7 @@ def _course_assignments(gb: Gradebook, course_id: str):
                   key=lambda a: a.name)
 
 
-def read_assignments(gb: Gradebook, course_id: str = COURSE_ID) -> list[AssignmentInfo]:
+def read_assignments(gb: Gradebook, course_id: str) -> list[AssignmentInfo]:
     """The course's assignments, by name, with due date, maximum score and notebooks."""
     return [AssignmentInfo(a.name, a.duedate, float(a.max_score or 0.0),
                            tuple(nb.name for nb in a.notebooks))
@@ -181,7 +164,7 @@ def read_students(gb: Gradebook) -> list[str]:
     return sorted(s.id for s in gb.students)
 
 
-def read_submissions(gb: Gradebook, course_id: str = COURSE_ID) -> list[SubmissionRow]:
+def read_submissions(gb: Gradebook, course_id: str) -> list[SubmissionRow]:
     """Every submission of the course's assignments: score, maximum, lateness."""
     rows = []
     for assignment in _course_assignments(gb, course_id):
@@ -194,7 +177,7 @@ def read_submissions(gb: Gradebook, course_id: str = COURSE_ID) -> list[Submissi
     return rows
 
 
-def read_questions(gb: Gradebook, course_id: str = COURSE_ID) -> list[QuestionRow]:
+def read_questions(gb: Gradebook, course_id: str) -> list[QuestionRow]:
     """Per graded cell of every notebook: how many got full marks, the mean, what is
     still to grade by hand. Autograded test cells come first, then cells graded by hand."""
     from nbgrader.api import GradeCell

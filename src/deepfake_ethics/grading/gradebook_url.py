@@ -1,8 +1,8 @@
-"""Where the gradebook is, and whether its URL can work: one place for every reader.
+"""Whether a gradebook URL can work, and ``$DEEPFAKE_ETHICS_DB_URL`` for the course's config.
 
-The course's nbgrader_config.py, ``deepfake-ethics autograde`` and the class dashboard all
-find the gradebook here: ``$DEEPFAKE_ETHICS_DB_URL`` if it is set, else the course's
-``CourseDirectory.db_url``, else ``gradebook.db`` in the course directory. A URL that cannot
+The course's nbgrader_config.py takes the gradebook from ``$DEEPFAKE_ETHICS_DB_URL`` if it
+is set (:func:`for_config`), else ``gradebook.db`` in the course directory; every reader
+then finds it in nbgrader's configuration (:mod:`.course_config`). A URL that cannot
 work (not a URL, an unknown or missing driver, a server that does not answer or refuses the
 login) is a :class:`GradebookURLError` whose message is one line that names the problem and
 shows the URL with its password hidden.
@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import URL
 
 ENV_VAR = "DEEPFAKE_ETHICS_DB_URL"
-CONFIG_NAME = "nbgrader_config.py"
 CONNECT_TIMEOUT = 5  # seconds to wait for a database server
 EXAMPLE = "postgresql+psycopg2://grader:PASSWORD@127.0.0.1/deepfake_ethics"
 DRIVER_PACKAGES = {"psycopg2": "pip install 'deepfake-ethics[postgres]' (psycopg2-binary)",
@@ -143,32 +142,3 @@ def for_config(default: str) -> str:
     except GradebookURLError as error:
         raise SystemExit(f"error: {error}") from None
     return url
-
-
-def find_course_config(start: Path | str | None = None) -> Path | None:
-    """The nearest ``nbgrader_config.py`` in ``start`` (default: the current folder) or a
-    folder above it, or None."""
-    folder = Path(start or os.getcwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_NAME).is_file():
-            return candidate / CONFIG_NAME
-    return None
-
-
-def course_db_url(start: Path | str | None = None) -> str:
-    """The gradebook URL: ``$DEEPFAKE_ETHICS_DB_URL`` if set (checked by :func:`parse`), else
-    ``CourseDirectory.db_url`` from the course's nbgrader_config.py (found from ``start``
-    upwards), else the sqlite file ``gradebook.db`` in the course root (or in ``start``)."""
-    if ENV_VAR in os.environ:
-        return from_environment("")
-    root = Path(start or os.getcwd()).resolve()
-    config_path = find_course_config(root)
-    if config_path is not None:
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader(config_path.name, path=str(config_path.parent)).load_config()
-        course = config.get("CourseDirectory", {})
-        if course.get("db_url"):
-            return str(course["db_url"])
-        root = Path(course.get("root") or config_path.parent)
-    return "sqlite:///" + str(root / "gradebook.db")
