@@ -30,13 +30,20 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import reprlib
 import secrets
 import tempfile
+import typing
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+import msgspec
+from msgspec import Meta, Struct
+
+from .schema import error_place
 
 ENV_VAR = "DEEPFAKE_ETHICS_PROGRESS"
 FORMAT_VERSION = 1
@@ -294,36 +301,91 @@ def _parse(raw: bytes) -> tuple[dict[str, Any], None] | tuple[None, str]:
     return (None, problem) if problem else (data, None)
 
 
-def _problem(data: Any) -> str | None:
-    """What is wrong with a parsed record, or None."""
-    if not isinstance(data, dict) or not {"version", "quizzes"} <= set(data) <= _TOP_LEVEL:
-        return "not a progress record"
-    version = data["version"]
-    if type(version) is not int or version != FORMAT_VERSION:
-        return f"format version {reprlib.repr(version)}, expected {FORMAT_VERSION}"
-    if not isinstance(data["quizzes"], dict):
-        return "not a progress record"
-    for quiz_id, entry in data["quizzes"].items():
-        problem = _entry_problem(entry)
-        if problem:
-            return f"quiz {reprlib.repr(quiz_id)}: {problem}"
-    learner = data.get("learner", "x")
-    if not (isinstance(learner, str) and 0 < len(learner) <= 64):
-        return f"'learner' should be a short text, not {reprlib.repr(learner)}"
-    notes = data.get("notes", {})
-    if not isinstance(notes, dict):
-        return "'notes' should be a mapping of quiz ids"
-    for quiz_id, note in notes.items():
-        if not (isinstance(note, dict) and set(note) == {"lesson", "text", "saved"}
-                and all(isinstance(v, str) for v in note.values())
-                and len(note["text"]) <= MAX_NOTE_CHARS):
-            return f"note for {reprlib.repr(quiz_id)}: should hold lesson, text and saved"
-    return _diagnostic_problem(data.get("diagnostic", {}))
-
-
-_TOP_LEVEL = {"version", "quizzes", "learner", "notes", "diagnostic"}
-DIAGNOSTIC_MOMENTS = ("before", "after")
+# The shape of progress.json. A field's ``description`` is what an error says it should be.
+Text = Annotated[str, Meta(description="should be text")]
+Answer = Annotated[bool | None, Meta(description="should be true, false or null")]
+Moment = Literal["before", "after"]
+DIAGNOSTIC_MOMENTS = get_args(Moment)
 MAX_DIAGNOSTIC_ITEMS = 100  # a form has eleven
+
+
+class QuizRecord(Struct, forbid_unknown_fields=True):
+    """Every answer to one quiz: how many tries, the first and the last."""
+
+    lesson: Text
+    attempts: Annotated[int, Meta(ge=1, description="should be a whole number, at least 1")]
+    first_correct: Answer
+    correct: Answer
+    choice: Annotated[list[Annotated[int, Meta(ge=0)]],
+                      Meta(description="should be a list of option numbers")]
+    first_answered: Text
+    last_answered: Text
+
+
+class Note(Struct, forbid_unknown_fields=True):
+    """A learner's reasoning for a reflection."""
+
+    lesson: str
+    text: Annotated[str, Meta(max_length=MAX_NOTE_CHARS)]
+    saved: str
+
+
+class DiagnosticAnswer(Struct, forbid_unknown_fields=True):
+    faq: Annotated[str, Meta(max_length=8)]
+    choice: Annotated[int, Meta(ge=0)]  # the option's place in the content file
+    correct: bool
+
+
+class DiagnosticForm(Struct, forbid_unknown_fields=True):
+    """One submitted form of the diagnostic."""
+
+    form: Annotated[str, Meta(min_length=1, max_length=8)]
+    submitted: Annotated[str, Meta(max_length=64)]
+    answers: Annotated[dict[str, DiagnosticAnswer], Meta(max_length=MAX_DIAGNOSTIC_ITEMS)]
+
+
+class Record(Struct, forbid_unknown_fields=True):
+    """The whole of progress.json."""
+
+    version: Literal[1]  # FORMAT_VERSION
+    quizzes: dict[str, QuizRecord]
+    learner: Annotated[str, Meta(min_length=1, max_length=64)] | msgspec.UnsetType = msgspec.UNSET
+    notes: dict[str, Note] = {}
+    diagnostic: dict[Moment, DiagnosticForm] = {}
+
+
+def _problem(data: Any) -> str | None:
+    """What is wrong with a parsed record, or None (in plain words)."""
+    steps = _failure(data, Record)
+    if steps is None:
+        return None
+    top, inside = (steps[0], len(steps) > 1) if steps else (None, False)
+    if top == "version":
+        return f"format version {reprlib.repr(data['version'])}, expected {FORMAT_VERSION}"
+    if top == "quizzes" and inside:
+        for quiz_id, entry in data["quizzes"].items():
+            problem = _entry_problem(entry)
+            if problem:
+                return f"quiz {reprlib.repr(quiz_id)}: {problem}"
+    if top == "learner":
+        return f"'learner' should be a short text, not {reprlib.repr(data['learner'])}"
+    if top == "notes" and not inside:
+        return "'notes' should be a mapping of quiz ids"
+    if top == "notes":
+        bad = next(k for k, v in data["notes"].items() if _failure(v, Note) is not None)
+        return f"note for {reprlib.repr(bad)}: should hold lesson, text and saved"
+    if top == "diagnostic":
+        return _diagnostic_problem(data["diagnostic"])
+    return "not a progress record"
+
+
+def _failure(value: Any, shape: Any) -> list[str | int] | None:
+    """Where ``value`` does not match ``shape`` (``[]`` for the whole), or None if it does."""
+    try:
+        msgspec.convert(value, shape)
+    except msgspec.ValidationError as exc:
+        return error_place(str(exc))[1]
+    return None
 
 
 def _diagnostic_problem(section: Any) -> str | None:
@@ -334,47 +396,36 @@ def _diagnostic_problem(section: Any) -> str | None:
         where = f"diagnostic {reprlib.repr(moment)}"
         if moment not in DIAGNOSTIC_MOMENTS:
             return f"{where}: a moment is one of {', '.join(DIAGNOSTIC_MOMENTS)}"
-        if not (isinstance(entry, dict) and set(entry) == {"form", "submitted", "answers"}):
-            return f"{where}: should hold form, submitted and answers"
-        if not (isinstance(entry["form"], str) and 0 < len(entry["form"]) <= 8
-                and isinstance(entry["submitted"], str) and len(entry["submitted"]) <= 64):
+        steps = _failure(entry, DiagnosticForm)
+        if steps is None:
+            continue
+        if steps[:1] in (["form"], ["submitted"]):
             return f"{where}: 'form' and 'submitted' should be short texts"
-        answers = entry["answers"]
-        if not isinstance(answers, dict) or len(answers) > MAX_DIAGNOSTIC_ITEMS:
+        if steps == ["answers"]:
             return f"{where}: 'answers' should be a mapping of item ids"
-        for item, answer in answers.items():
-            if not (isinstance(answer, dict) and set(answer) == {"faq", "choice", "correct"}
-                    and isinstance(answer["faq"], str) and len(answer["faq"]) <= 8
-                    and type(answer["choice"]) is int and answer["choice"] >= 0
-                    and type(answer["correct"]) is bool):
-                return (f"{where}: answer to {reprlib.repr(item)} should hold faq, choice "
-                        "(an option number) and correct (true or false)")
+        if steps[:1] == ["answers"]:
+            bad = next(k for k, v in entry["answers"].items()
+                       if _failure(v, DiagnosticAnswer) is not None)
+            return (f"{where}: answer to {reprlib.repr(bad)} should hold faq, choice "
+                    "(an option number) and correct (true or false)")
+        return f"{where}: should hold form, submitted and answers"
     return None
 
 
-_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "lesson": (lambda v: isinstance(v, str), "should be text"),
-    "attempts": (lambda v: type(v) is int and v >= 1, "should be a whole number, at least 1"),
-    "first_correct": (lambda v: v is None or type(v) is bool, "should be true, false or null"),
-    "correct": (lambda v: v is None or type(v) is bool, "should be true, false or null"),
-    "choice": (lambda v: isinstance(v, list) and all(type(i) is int and i >= 0 for i in v),
-               "should be a list of option numbers"),
-    "first_answered": (lambda v: isinstance(v, str), "should be text"),
-    "last_answered": (lambda v: isinstance(v, str), "should be text"),
-}
-
-
 def _entry_problem(entry: Any) -> str | None:
-    if not isinstance(entry, dict):
-        return "not a mapping of fields"
-    for key in entry:
-        if key not in _CHECKS:
-            return f"unknown field {reprlib.repr(key)}"
-    for key, (ok, wanted) in _CHECKS.items():
-        if key not in entry:
-            return f"'{key}' is missing"
-        if not ok(entry[key]):
-            return f"'{key}' {wanted}, not {reprlib.repr(entry[key])}"
+    try:
+        msgspec.convert(entry, QuizRecord)
+    except msgspec.ValidationError as exc:
+        problem, steps = error_place(str(exc))
+        if m := re.fullmatch(r"Object missing required field `(.*)`", problem):
+            return f"'{m[1]}' is missing"
+        if m := re.fullmatch(r"Object contains unknown field `(.*)`", problem):
+            return f"unknown field {reprlib.repr(m[1])}"
+        if not steps:
+            return "not a mapping of fields"
+        field = str(steps[0])
+        wanted = typing.get_type_hints(QuizRecord, include_extras=True)[field].__metadata__[0]
+        return f"'{field}' {wanted.description}, not {reprlib.repr(entry[field])}"
     return None
 
 

@@ -377,6 +377,15 @@ def validate(data: Any, model: type[S], path: Path | str, items: tuple[str, ...]
         raise _error(str(exc), data, model, path, items, item) from None
 
 
+def error_place(message: str) -> tuple[str, list[str | int]]:
+    """A msgspec validation message split into its problem and the steps to its place:
+    ``"Expected `int` - at `$.a[2]`"`` gives ``("Expected `int`", ["a", 2])`` (a mapping's
+    key, which msgspec does not say, is ``"..."``)."""
+    problem, _, where = message.partition(" - at `")
+    return problem, [int(m[2]) if (m[2] or "").isdigit() else (m[1] or m[2])
+                     for m in _SEGMENT.finditer(where.rstrip("`"))]
+
+
 def _plain(value: Any, key: Any = None) -> Any:
     """YAML's values as the schema reads them: texts stripped, dates as ISO text, a field
     set to nothing (``~``) as if left out."""
@@ -395,9 +404,7 @@ def _plain(value: Any, key: Any = None) -> Any:
 
 def _error(message: str, data: Any, model: Any, path: Path | str, items: tuple[str, ...],
            item: str | None) -> ContentError:
-    problem, _, where = message.partition(" - at `")
-    steps: list[str | int] = [int(m[2]) if (m[2] or "").isdigit() else (m[1] or m[2])
-                              for m in _SEGMENT.finditer(where.rstrip("`"))]
+    problem, steps = error_place(message)
     typ = _type_at(model, steps)
     if item is None and isinstance(data, dict) and isinstance(data.get("id"), str):
         item = data["id"]
