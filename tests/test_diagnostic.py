@@ -239,8 +239,8 @@ def test_nothing_is_marked_or_shown_before_the_whole_form_is_submitted(tmp_path)
     store = store_for(tmp_path, "A")
     w = DiagnosticWidget("before", store)
     assert w.form == "A" and [q.faq for q in w.items] == list(bank.faqs())
-    assert w.feedback.value == ""
-    page = "".join(child.value for child in _html_widgets(w.container))
+    assert w.feedback["html"] == ""
+    page = json.dumps(w.content, ensure_ascii=False)
     for q in w.items:
         assert q.explanation[:40] not in page
         assert not any(o.feedback[:40] in page for o in q.options)
@@ -248,20 +248,11 @@ def test_nothing_is_marked_or_shown_before_the_whole_form_is_submitted(tmp_path)
         w.select(k, 0)
     result = w.submit()
     assert not result.submitted and result.missing == [11]
-    assert "question 11 has no answer" in w.feedback.value
+    assert "question 11 has no answer" in w.feedback["html"]
     assert store.diagnostic("before") is None, "an incomplete form is not saved"
-    assert not any(s in w.feedback.value for s in SECRETS[:3])
+    assert not any(s in w.feedback["html"] for s in SECRETS[:3])
     w.select(11, 2)
-    assert w.feedback.value == "", "answering clears the warning"
-
-
-def _html_widgets(widget):
-    import ipywidgets as widgets
-
-    if isinstance(widget, widgets.HTML):
-        yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _html_widgets(child)
+    assert w.feedback["html"] == "", "answering clears the warning"
 
 
 def test_a_submitted_form_is_marked_saved_and_shown_with_every_answer(tmp_path):
@@ -282,8 +273,7 @@ def test_a_submitted_form_is_marked_saved_and_shown_with_every_answer(tmp_path):
         assert visible(q.explanation)[:30] in shown
         assert html_module.escape(q.sources[0].url) in result.html
     assert result.html.count("✔ Right:") == 6 and result.html.count("✘ Not right:") == 5
-    assert all(radios.disabled for radios in w.choices)
-    assert w.submit_button.layout.display == "none"
+    assert w.feedback == {"html": result.html, "locked": True}  # no more answering
     # Saved with progress, by the option's place in the content file.
     record = ProgressStore(store.path).diagnostic("before")
     assert record["form"] == "B"
@@ -300,9 +290,9 @@ def test_the_first_submission_counts_and_is_shown_again(tmp_path):
     w.submit()
     first = store.diagnostic("before")
     again = DiagnosticWidget("before", ProgressStore(store.path))  # the cell run again
-    assert "You submitted it on" in again.feedback.value
+    assert "You submitted it on" in again.feedback["html"]
     assert again.chosen() == {i: a["choice"] for i, a in first["answers"].items()}
-    assert all(radios.disabled for radios in again.choices)
+    assert again.feedback["locked"] is True
     other = DiagnosticWidget("before", ProgressStore(store.path))
     store.record_diagnostic("before", "A", {q.id: {"faq": q.faq, "choice": 3, "correct": False}
                                             for q in other.items})

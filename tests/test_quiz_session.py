@@ -40,3 +40,45 @@ def test_reveal_and_reflections(tmp_path):
     assert (marking.correct, marking.stage) == (None, "reflection") and r.mark((0,)) is None
     QuizSession(r, store).save_note("Consent matters more than intent.")
     assert store.note(r.id) == "Consent matters more than intent."
+
+
+def test_the_feedback_object_says_what_to_show_and_offer(tmp_path):
+    """Each action returns a Feedback: its HTML and the controls to offer next, decided by
+    the session (a view only shows them). No widget is involved."""
+    from deepfake_ethics.quiz_feedback import Feedback
+
+    q = _quiz("multiple")
+    session = QuizSession(q, ProgressStore(tmp_path / "p.json"))
+    wrong = next(i for i, o in enumerate(q.options) if not o.correct)
+    right = min(q.correct_indices)
+    assert sorted(session.order) == list(range(len(q.options)))
+
+    empty = session.check(())
+    assert isinstance(empty, Feedback) and not empty.locked and "Nothing chosen" in empty.html
+    hint = session.check((wrong, right))
+    assert hint.view_state() == {"html": hint.html, "locked": True, "retry": True,
+                                 "reveal": True, "note": False}
+    assert "Hint:" in hint.html and "1 of your 2 choices is not right" in hint.html
+    for option in q.options:  # a hint names no option
+        assert option.text not in hint.html
+    cleared = session.retry()
+    assert (cleared.html, cleared.locked, cleared.retry, cleared.reveal) == ("", False,
+                                                                           False, True)
+    answer = session.check((wrong, right))
+    assert answer.stage == "answer" and "✘ Partly right." in answer.html
+    assert not answer.reveal and answer.retry and answer.locked
+    shown = session.reveal()
+    assert "○ The answer." in shown.html and not shown.reveal
+    assert session.retry().reveal is False  # the answer was shown: nothing more to offer
+
+
+def test_the_session_imports_no_widget_code():
+    import subprocess
+    import sys
+
+    code = ("import sys, deepfake_ethics.quiz_session; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('ipywidgets', 'anywidget') or m == 'deepfake_ethics.quiz_widget'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

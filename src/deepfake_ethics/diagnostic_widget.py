@@ -11,43 +11,30 @@ feedback, the explanation and the dated sources. Running the cell again shows th
 results; the first submission counts.
 
 Each question is a radio group named by its heading and a single Tab stop; the arrow keys
-move within it (:mod:`.quiz_frontend`); results never rely on colour (each line starts with
-a word and a symbol); where widgets cannot run, the form shows as text, without answers.
+move within it (the quiz's ES module, :mod:`.quiz_frontend`); results never rely on colour
+(each line starts with a word and a symbol); where widgets cannot run, the form shows as
+text, without answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import anywidget
+import traitlets as t
+
 from .diagnostic_session import WHEN, DiagnosticSession
 from .progress import ProgressStore
-from .quiz_frontend import bootstrap_html
-from .quiz_widget import ANSWER, RIGHT, WRONG, _inline, markdown, option_order
+from .quiz_feedback import ANSWER, RIGHT, WRONG, markdown, option_order
+from .quiz_feedback import inline as _inline
+from .quiz_frontend import CSS, ESM
 from .schema import Quiz
 
 SUBMIT = "Submit my answers"
 MINUTES = 13  # what the notebooks say the diagnostic takes (scripts/reading_time.py checks)
-
-_CSS = """<style>
-.dfe-diagnostic { border: 1px solid var(--jp-border-color1, #999); border-radius: 6px;
-  padding: 0.4em 1em 0.8em; margin: 0.5em 0; max-width: 60em; }
-.dfe-diagnostic .dfe-diag-item { border-top: 1px solid var(--jp-border-color2, #ccc);
-  padding-top: 0.3em; margin-top: 0.6em; }
-.dfe-diagnostic .widget-radio-box label { height: auto !important; white-space: normal !important;
-  line-height: 1.4 !important; overflow: visible !important; margin: 0.25em 0; }
-.dfe-diagnostic .widget-radio-box { height: auto !important; overflow: visible !important; }
-.dfe-diagnostic .dfe-options { overflow: visible !important; }
-.dfe-diagnostic .widget-html-content { line-height: 1.5; }
-.dfe-diagnostic .widget-html-content p { margin: 0.5em 0; }
-.dfe-diagnostic a { color: var(--jp-content-link-color, #1565c0); text-decoration: underline; }
-.dfe-diagnostic :focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
-.dfe-diagnostic .dfe-feedback-area:focus { outline: 2px dotted #0072B2; outline-offset: 2px; }
-</style>"""
-
 
 @dataclass
 class SubmitResult:
@@ -63,10 +50,10 @@ def _when(moment: str) -> str:
     return "before the lessons" if moment == "before" else "after the lessons"
 
 
-def static_html(session: DiagnosticSession, uid: str = "") -> str:
-    """The form as plain HTML without answers, for places where widgets cannot run."""
-    extra = f" dfe-diagnostic-static-{uid}" if uid else ""
-    parts = [f'<div class="dfe-diagnostic-static{extra}"><h4>Diagnostic, form '
+def static_html(session: DiagnosticSession) -> str:
+    """The form as plain HTML without answers, for places where widgets cannot run (the
+    stylesheet of a drawn form hides it)."""
+    parts = [f'<div class="dfe-diagnostic-static"><h4>Diagnostic, form '
              f"{session.form} ({_when(session.moment)})</h4>"]
     for n, q in enumerate(session.items, 1):
         options = "".join(f"<li>○ {_inline(o.text)}</li>" for o in q.options)
@@ -86,53 +73,41 @@ def static_text(session: DiagnosticSession) -> str:
     return "\n".join(lines + ["(Run this in JupyterLab to take the diagnostic.)"])
 
 
-class DiagnosticWidget:
+class DiagnosticWidget(anywidget.AnyWidget):
     """One form of the diagnostic. ``select``, ``submit`` and ``result_html`` drive it from
-    code too; option numbers are places in the content file."""
+    code too; option numbers are places in the content file. Drawn by the quiz's ES module
+    (:mod:`.quiz_frontend`) as a form."""
+
+    _esm = ESM
+    _css = CSS
+    content = t.Dict().tag(sync=True)  # drawn once
+    answers = t.Dict().tag(sync=True)  # item id -> option key, set by the learner's clicks
+    feedback = t.Dict().tag(sync=True)  # {"html", "locked"}
 
     def __init__(self, moment: str, store: ProgressStore | None = None):
-        import ipywidgets as w
-
         self.session = DiagnosticSession(moment, store)
-        self.uid = secrets.token_hex(4)
         self._warned = False  # the last Submit found unanswered questions
         learner = self.session.progress.learner_id()
         self.orders = {q.id: option_order(q, learner) for q in self.items}
-        plain, full = w.Layout(), w.Layout(width="100%")
-        hide = (f"<style>.dfe-diagnostic-static-{self.uid}, .jp-OutputArea-child:has("
-                f".dfe-diagnostic-static-{self.uid}) {{ display: none !important; }}</style>")
         n = len(self.items)
-        intro = (f"{_CSS}{hide}{bootstrap_html('dfe-diagnostic', roving=True)}"
-                 f"<h3>Diagnostic, form {self.session.form}: {_when(moment)}</h3>"
+        intro = (f"<h3>Diagnostic, form {self.session.form}: {_when(moment)}</h3>"
                  f"<p>{n} questions, one for each question of the source post, taking about "
                  f"{MINUTES} minutes. Choose one answer for each, then press "
                  f"<strong>{SUBMIT}</strong> at the end. Nothing is marked until you submit "
                  "the whole form: this measures what you know now, it is not practice, so "
                  "answer without looking anything up. If you are unsure, choose the answer "
                  "you think most likely.</p>")
-        self.choices: list[Any] = []
-        parts: list[Any] = [w.HTML(intro, layout=plain)]
-        for k, q in enumerate(self.items, 1):
-            head = w.HTML(f"<h4>Question {k} of {n}: {html.escape(q.title)}</h4>"
-                          f"{markdown(q.scenario)}<p><strong>{_inline(q.question)}</strong></p>",
-                          layout=plain)
-            radios = w.RadioButtons(options=[q.options[i].text for i in self.orders[q.id]],
-                                    value=None, layout=full)
-            radios.add_class("dfe-options")
-            radios.observe(self._answered, names="index")
-            self.choices.append(radios)
-            box = w.VBox([head, radios], layout=plain)
-            box.add_class("dfe-diag-item")
-            parts.append(box)
-        self.submit_button = w.Button(description=SUBMIT, button_style="primary",
-                                      tooltip="Mark the whole form and save it with your "
-                                              "progress", layout=w.Layout(width="auto"))
-        self.submit_button.on_click(lambda _: self.submit())
-        self.feedback = w.HTML(value="", layout=plain)
-        self.feedback.add_class("dfe-feedback-area")
-        parts += [self.submit_button, self.feedback]
-        self.container = w.VBox(parts, layout=plain)
-        self.container.add_class("dfe-diagnostic")
+        items = [{"id": q.id, "heading": f"Question {k} of {n}: {q.title}",
+                  "body": f"{markdown(q.scenario)}<p><strong>{_inline(q.question)}</strong></p>",
+                  "options": [{"key": i, "text": q.options[i].text}
+                              for i in self.orders[q.id]]}
+                 for k, q in enumerate(self.items, 1)]
+        super().__init__(content={"kind": "form", "intro": intro, "items": items,
+                                  "submit": SUBMIT, "submit_title": "Mark the whole form "
+                                  "and save it with your progress"},
+                         answers={}, feedback={"html": "", "locked": False})
+        self.on_msg(self._on_action)
+        self.observe(self._answered, names="answers")
         if self.session.record:
             self._show_record(self.session.record, earlier=True)
 
@@ -147,26 +122,31 @@ class DiagnosticWidget:
 
     def chosen(self) -> dict[str, int]:
         """The options chosen so far (places in the content file), by item id."""
-        found = {}
-        for q, radios in zip(self.items, self.choices, strict=True):
-            if radios.index is not None:
-                found[q.id] = self.orders[q.id][radios.index]
-        return found
+        return {q.id: int(self.answers[q.id]) for q in self.items if q.id in self.answers}
 
     def select(self, item: int | str, option: int | None) -> None:
         """Choose ``option`` (its place in the content file) for an item, given by its
         number (1, 2, ...) or id; None clears it."""
         k = item - 1 if isinstance(item, int) else [q.id for q in self.items].index(item)
         q = self.items[k]
-        self.choices[k].index = None if option is None else self.orders[q.id].index(option)
+        chosen = {i: c for i, c in self.answers.items() if i != q.id}
+        if option is not None:
+            if option not in self.orders[q.id]:
+                raise ValueError(f"question {k + 1} has no option {option}")
+            chosen[q.id] = option
+        self.answers = chosen
 
     # -- actions ----------------------------------------------------------------------
     def _answered(self, change: dict[str, Any]) -> None:
         """A new answer clears the warning about unanswered questions (once: a live region
         that spoke at every click would be noise)."""
-        if self._warned and change.get("new") is not None:
+        if self._warned and len(change["new"]) > len(change["old"] or {}):
             self._warned = False
-            self.feedback.value = ""
+            self.feedback = {"html": "", "locked": False}
+
+    def _on_action(self, _widget: Any, message: dict[str, Any], _buffers: Any) -> None:
+        if isinstance(message, dict) and message.get("action") == "submit":
+            self.submit()
 
     def submit(self) -> SubmitResult:
         """Mark and save the whole form, or say which questions still need an answer."""
@@ -179,7 +159,7 @@ class DiagnosticWidget:
                     f"{'have' if len(missing) > 1 else 'has'} no answer. Answer every "
                     "question, then press the button again. If you do not know, choose the "
                     "answer you think most likely.</p>")
-            self.feedback.value = body
+            self.feedback = {"html": body, "locked": False}
             self._warned = True
             return SubmitResult(False, missing, body)
         self.session.submit(choices)
@@ -195,17 +175,12 @@ class DiagnosticWidget:
 
     def _show_record(self, record: dict[str, Any], earlier: bool) -> str:
         """Show a submitted form: the choices made, locked, and every item's result."""
-        # The results first: focus moves to them (quiz_frontend) before the button that
-        # had focus is hidden, which would otherwise hand focus back to JupyterLab.
         body = self.result_html(record, earlier)
-        self.feedback.value = body
         answers = record["answers"]
-        for q, radios in zip(self.items, self.choices, strict=True):
-            answer = answers.get(q.id)
-            if answer is not None and answer["choice"] in self.orders[q.id]:
-                radios.index = self.orders[q.id].index(answer["choice"])
-            radios.disabled = True
-        self.submit_button.layout.display = "none"
+        with self.hold_sync():
+            self.answers = {q.id: answers[q.id]["choice"] for q in self.items
+                           if q.id in answers and answers[q.id]["choice"] in self.orders[q.id]}
+            self.feedback = {"html": body, "locked": True}
         return body
 
     # -- results ----------------------------------------------------------------------
@@ -252,7 +227,7 @@ class DiagnosticWidget:
     # -- display ----------------------------------------------------------------------
     def fallback_bundle(self) -> dict[str, str]:
         """The form as text without answers (HTML and plain), where widgets cannot run."""
-        return {"text/html": static_html(self.session, self.uid),
+        return {"text/html": static_html(self.session),
                 "text/plain": static_text(self.session)}
 
     def _ipython_display_(self) -> None:
@@ -261,7 +236,7 @@ class DiagnosticWidget:
         from IPython.display import display
 
         display(self.fallback_bundle(), raw=True)
-        bundle = self.container._repr_mimebundle_()
+        bundle = self._repr_mimebundle_()
         data = dict(bundle[0] if isinstance(bundle, tuple) else bundle or {})
         data["text/plain"] = ""
         data.pop("text/html", None)

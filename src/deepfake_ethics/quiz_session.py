@@ -1,22 +1,23 @@
 """One learner working through one quiz: marking, the hint-then-answer stages and the
-record in their progress, with no widgets (the widget in :mod:`.quiz_widget` only shows
-what this decides)."""
+record in their progress, with no widgets. Every action returns a
+:class:`.quiz_feedback.Feedback`; the view in :mod:`.quiz_widget` only shows it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .progress import ProgressStore, default_store
+from .quiz_feedback import (
+    Feedback,
+    answer_html,
+    empty_html,
+    hint_html,
+    note_status_html,
+    option_order,
+    reflection_html,
+    shown_answer_html,
+)
 from .schema import Quiz
-
-
-@dataclass(frozen=True)
-class Marking:
-    """What one check found."""
-
-    correct: bool | None  # None for a reflection, or when nothing was chosen
-    chosen: tuple[int, ...]
-    stage: str  # "empty", "hint", "answer" or "reflection"
 
 
 @dataclass
@@ -27,38 +28,63 @@ class QuizSession:
     store: ProgressStore | None = None
     attempts: int = 0
     revealed: bool = False  # the answer was shown, after a second try or on request
+    order: tuple[int, ...] = field(init=False)  # the options as this learner sees them
+
+    def __post_init__(self) -> None:
+        self.order = option_order(self.quiz, self.progress.learner_id())
 
     @property
     def progress(self) -> ProgressStore:
         return self.store or default_store()
 
-    def check(self, chosen: tuple[int, ...]) -> Marking:
+    @property
+    def note(self) -> str:
+        """The reflection's reasoning saved so far ("" if none)."""
+        return self.progress.note(self.quiz.id)
+
+    def check(self, chosen: tuple[int, ...]) -> Feedback:
         """Mark the chosen options (places in the content file) and record the attempt.
         A wrong first try earns a hint; a right answer, a second try or an earlier reveal
         earns the answer."""
+        q = self.quiz
         chosen = tuple(sorted(chosen))
         if not chosen:
-            return Marking(None, (), "empty")
+            return Feedback(empty_html(q), stage="empty")
         self.attempts += 1
-        if self.quiz.kind == "reflection":
-            marking = Marking(None, chosen, "reflection")
+        if q.kind == "reflection":
+            result = Feedback(reflection_html(q, self.order, chosen), None, chosen,
+                              "reflection", locked=True, retry=True, note=True)
         else:
-            correct = self.quiz.mark(chosen)
-            stage = "answer" if correct or self.attempts > 1 or self.revealed else "hint"
-            self.revealed = self.revealed or stage == "answer"
-            marking = Marking(correct, chosen, stage)
-        self.progress.record(self.quiz.id, self.quiz.lesson, marking.correct, list(chosen))
-        return marking
+            correct = bool(q.mark(chosen))
+            if correct or self.attempts > 1 or self.revealed:
+                self.revealed = True
+                result = Feedback(answer_html(q, self.order, chosen, correct), correct,
+                                  chosen, "answer", locked=True, retry=True)
+            else:
+                result = Feedback(hint_html(q, chosen), False, chosen, "hint", locked=True,
+                                  retry=True, reveal=True)
+        self.progress.record(q.id, q.lesson, result.correct, list(chosen))
+        return result
 
-    def reveal(self) -> None:
+    def retry(self) -> Feedback:
+        """Clear the feedback for another try; after a hint the answer stays one click
+        away (it is never shown unasked)."""
+        return Feedback("", reveal=self.answer_offered, note=self.quiz.kind == "reflection"
+                        and self.attempts > 0)
+
+    def reveal(self) -> Feedback:
         """The learner asked for the answer (nothing is recorded)."""
         self.revealed = True
+        return Feedback(shown_answer_html(self.quiz, self.order), stage="answer shown",
+                        locked=True, retry=True)
 
     @property
     def answer_offered(self) -> bool:
         """After a hint, the answer is one click away; it is never shown unasked."""
         return bool(self.attempts) and not self.revealed and self.quiz.kind != "reflection"
 
-    def save_note(self, text: str) -> None:
-        """Save a reflection's free text with the learner's progress (locally)."""
+    def save_note(self, text: str) -> str:
+        """Save a reflection's free text with the learner's progress (locally); returns
+        what to tell the learner."""
         self.progress.save_note(self.quiz.id, self.quiz.lesson, text)
+        return note_status_html(text)

@@ -332,8 +332,7 @@ class LessonPage:
             """(n) => {
               const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
               return nb && [...nb.querySelectorAll('.dfe-quiz')].filter(q =>
-                [...q.querySelectorAll('button')].some(b =>
-                  b.textContent.trim() === 'Check' && !b.disabled)).length >= n;
+                q.querySelector('[data-action=check]:not(:disabled)')).length >= n;
             }""", arg=count, timeout=timeout, polling=200)
 
 
@@ -351,17 +350,18 @@ def option(quiz_box, quiz, index: int):
     return quiz_box.get_by_role(role, name=quiz.options[index].text, exact=True)
 
 
-# A button's accessible name starts with its Font Awesome icon (a private-use character).
+# Found as a person finds them, by role and accessible name (the quiz itself never reads
+# its labels: its buttons act by their data-action attribute).
 def check_button(quiz_box):
-    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Check$"))
+    return quiz_box.get_by_role("button", name="Check", exact=True)
 
 
 def retry_button(quiz_box):
-    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Try again$"))
+    return quiz_box.get_by_role("button", name="Try again", exact=True)
 
 
 def answer_button(quiz_box):
-    return quiz_box.get_by_role("button", name=re.compile(r"(^|\W)Show the answer$"))
+    return quiz_box.get_by_role("button", name="Show the answer", exact=True)
 
 
 def feedback(quiz_box):
@@ -394,8 +394,7 @@ ARM_LATENCY_JS = """
 ([index, expected]) => {
   const quiz = document.querySelectorAll(
       '.jp-NotebookPanel:not(.lm-mod-hidden) .dfe-quiz')[index];
-  const button = [...quiz.querySelectorAll('button')]
-      .find(b => b.textContent.trim() === 'Check');
+  const button = quiz.querySelector('[data-action=check]');
   window.__dfeLatency = new Promise((resolve, reject) => {
     let clicked = null;
     const observer = new MutationObserver(() => {

@@ -39,7 +39,7 @@ from .lab import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
-SUBMIT = re.compile(r"(^|\W)Submit my answers$")
+SUBMIT = "Submit my answers"
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +62,7 @@ def wait_for_form(lesson: LessonPage, items: int = 11):
           if (!form) return false;
           const groups = [...form.querySelectorAll('.dfe-diag-item')];
           const ready = groups.filter(g => g.querySelectorAll('input[type=radio]').length === 4);
-          const submit = [...form.querySelectorAll('button')].find(
-              b => b.textContent.trim() === 'Submit my answers' && !b.disabled);
+          const submit = form.querySelector('[data-action=submit]:not(:disabled)');
           return ready.length === n && !!submit;
         }""", arg=items, timeout=60_000, polling=200)
     return lesson.panel.locator(".dfe-diagnostic").first
@@ -110,7 +109,7 @@ def test_before_and_after_in_the_browser(lab, page, story):
         assert sorted(labels(groups.nth(k))) == sorted(o.text for o in q.options)
         expect(groups.nth(k).get_by_role("radiogroup")).to_have_accessible_name(
             re.compile(rf"^Question {k + 1} of 11"))
-    submit = box.get_by_role("button", name=SUBMIT)
+    submit = box.get_by_role("button", name=SUBMIT, exact=True)
     area = box.locator(".dfe-feedback-area")
     shots.shot("lesson-00-form-a", show=box)
 
@@ -184,7 +183,7 @@ def test_before_and_after_in_the_browser(lab, page, story):
     for k, q in enumerate(form_b):
         groups.nth(k).get_by_role("radio", name=q.options[plan_b[q.id]].text,
                                   exact=True).click()
-    box.get_by_role("button", name=SUBMIT).click()
+    box.get_by_role("button", name=SUBMIT, exact=True).click()
     area = box.locator(".dfe-feedback-area")
     expect(area).to_contain_text("Submitted: 10 of 11 right")
     shots.shot("closing-form-b-results", show=area, where="start")
