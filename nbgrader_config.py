@@ -29,7 +29,7 @@ from nbgrader.preprocessors import (
 
 from deepfake_ethics.grading.exchange import safe_collect
 from deepfake_ethics.grading.execute import GradeExecute
-from deepfake_ethics.grading.feedback import SanitizeFeedback
+from deepfake_ethics.grading.feedback import HiddenTestsNote, MarkSchemeNote, SanitizeFeedback
 from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
 from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs, RestoreCells
 from deepfake_ethics.grading.submission import FileLimits, LeaveOutUnsafeFiles, NoteLeftOutFiles
@@ -128,10 +128,11 @@ c.NeutraliseOutputs.max_output_bytes = 64_000  # per cell, in the autograded not
 c.ExportApp.plugin_class = "deepfake_ethics.grading.export.GradesExport"  # CSV + status
 
 # --- Feedback -------------------------------------------------------------------------
-# nbgrader shows hidden tests in feedback (nbgrader issue #1363); SanitizeFeedback removes
-# answer keys, rubrics, any line of a solution and the tracebacks that would quote them.
-c.GenerateFeedback.preprocessors = [  # GetGrades first, then our clean-up, then styling
-    GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+# nbgrader shows hidden tests in feedback (nbgrader issue #1363): its own ClearHiddenTests
+# and ClearMarkScheme remove answer keys and rubrics (leaving a note), and SanitizeFeedback
+# keeps only verdicts and the checks' own messages in graded cells (no tracebacks).
+c.GenerateFeedback.preprocessors = [  # GetGrades first, then the clean-up, then styling
+    GetGrades, HiddenTestsNote, MarkSchemeNote, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True  # feedback HTML is cleaned of scripts, whatever is left
 c.HTMLExporter.filters = {  # Markdown cleaned after rendering (formgrader and feedback)
     "markdown2html": "deepfake_ethics.grading.markup.SafeMarkdown"}

@@ -18,14 +18,14 @@ grades the work. ``make release`` runs this script before generating release/.
 
 from __future__ import annotations
 
-import re
 import sys
 
 import nbformat
 from notebook_tools import SOURCE_DIR, write
 
+from deepfake_ethics.grading.assignment_format import question_number
+
 TAG = "practice"
-NUMBER = re.compile(r"(\d+)_(\d+[a-z]?)$")
 
 EXPLANATION = """### Checking your work as you go (self-study, not graded)
 
@@ -73,8 +73,7 @@ def number_of(cell) -> str | None:
     meta = cell.metadata.get("nbgrader", {})
     if cell.cell_type != "code" or not meta.get("grade"):
         return None
-    match = NUMBER.search(meta.get("grade_id", ""))
-    return f"{match.group(1)}.{match.group(2)}" if match else None
+    return question_number(meta.get("grade_id", ""))
 
 
 def locked(kind: str, grade: str, text: str):
@@ -90,8 +89,7 @@ def reflection_number(cell) -> str | None:
     meta = cell.metadata.get("nbgrader", {})
     if cell.cell_type != "markdown" or not meta.get("points"):
         return None
-    match = NUMBER.search(meta.get("grade_id", ""))
-    return f"{match.group(1)}.{match.group(2)}" if match else None
+    return question_number(meta.get("grade_id", ""))
 
 
 def practice_cell(number: str, written: bool = False):

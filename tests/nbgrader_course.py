@@ -11,13 +11,14 @@ from pathlib import Path
 import nbformat
 from conftest import ROOT
 
+from deepfake_ethics.grading.assignment_format import AssignmentFormat, course_format
 from deepfake_ethics.grading.nbgrader_run import run_nbgrader
 from deepfake_ethics.layout import assignment_names
-from deepfake_ethics.practice import without_solution_markers
 
-SECRET_REGION = re.compile(
-    r"^[ \t]*(?:#+|<!--)?[ \t]*BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME).*?"
-    r"^[ \t]*(?:#+|<!--)?[ \t]*END \1[^\n]*", re.S | re.M)
+
+def course_markers() -> AssignmentFormat:
+    """The assignment format of the course (its nbgrader_config.py applied)."""
+    return course_format(ROOT)
 
 
 def assignments() -> list[str]:
@@ -82,7 +83,7 @@ def meta(cell) -> dict:
 
 def strip_markers(source: str) -> str:
     """A model answer as a student would type it (without nbgrader's markers)."""
-    return without_solution_markers(source)
+    return course_markers().without_solution_markers(source)
 
 
 def answer_ids(nb: nbformat.NotebookNode) -> list[str]:
@@ -147,10 +148,13 @@ def secret_lines(assignment: str) -> set[str]:
     (brackets) say nothing.
     """
     nb = read(ROOT / "source" / assignment / notebook_name(assignment))
+    fmt = course_markers()
     secret, public = set(), []
     for cell in nb.cells:
-        regions = [m.group(0) for m in SECRET_REGION.finditer(cell.source)]
-        rest = SECRET_REGION.sub("", cell.source)
+        regions = fmt.regions(cell.source)
+        rest = cell.source
+        for region in regions:
+            rest = rest.replace(region, "")
         if cell.cell_type == "markdown" and meta(cell).get("solution") and not regions:
             regions, rest = [cell.source], ""
         for region in regions:
@@ -158,8 +162,7 @@ def secret_lines(assignment: str) -> set[str]:
         public.append(rest)
     public_text = _plain("\n".join(public))
     return {line for line in secret if _plain(line) not in public_text
-            if len(line) >= 12 and not re.search(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK "
-                                                  r"SCHEME)", line)}
+            if len(line) >= 12 and not fmt.is_marker(line)}
 
 
 def _plain(text: str) -> str:

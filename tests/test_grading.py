@@ -18,11 +18,14 @@ from deepfake_ethics.grading import (
     check_text,
     quietly,
 )
-from deepfake_ethics.grading.feedback import (
-    SanitizeFeedback,
-    strip_hidden_tests,
-    strip_mark_scheme,
-)
+from deepfake_ethics.grading.feedback import FEEDBACK_STEPS
+
+
+def _feedback(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The course's feedback clean-up, step by step as nbgrader_config.py lists it."""
+    for step in FEEDBACK_STEPS:
+        nb, _ = step().preprocess(nb, {})
+    return nb
 
 
 def test_check_choice_accepts_right_form_and_explains_wrong_form():
@@ -72,17 +75,26 @@ def test_quietly_swallows_student_output(capfd):
     assert captured.err == "" and captured.out == ""
 
 
-def test_strip_hidden_tests_and_mark_scheme():
-    source = ("check_choice('a', a, ['x'])\n### BEGIN HIDDEN TESTS\nassert a == 'x'\n"
-              "### END HIDDEN TESTS\nprint('after')")
-    cleaned, found = strip_hidden_tests(source)
-    assert found and "assert a == 'x'" not in cleaned
-    assert cleaned.startswith("check_choice") and cleaned.endswith("print('after')")
-    assert strip_hidden_tests("no tests here") == ("no tests here", False)
-    task = "**Reflection**\n\n### BEGIN MARK SCHEME\n- 3 points: names two harms\n" \
-           "### END MARK SCHEME\n"
-    cleaned, found = strip_mark_scheme(task)
-    assert found and "names two harms" not in cleaned and "**Reflection**" in cleaned
+def test_feedback_removes_hidden_tests_and_mark_schemes():
+    test = nbformat.v4.new_code_cell(
+        "check_choice('a', a, ['x'])\n### BEGIN HIDDEN TESTS\nassert a == 'x'\n"
+        "### END HIDDEN TESTS\nprint('after')")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 1,
+                                 "grade_id": "t", "locked": True, "schema_version": 3}
+    task = nbformat.v4.new_markdown_cell(
+        "**Reflection**\n\n### BEGIN MARK SCHEME\n- 3 points: names two harms\n"
+        "### END MARK SCHEME\n")
+    task.metadata["nbgrader"] = {"grade": False, "solution": False, "task": True,
+                                 "points": 3, "grade_id": "r", "locked": True,
+                                 "schema_version": 3}
+    plain = nbformat.v4.new_code_cell("print('no tests here')")
+    nb = _feedback(nbformat.v4.new_notebook(cells=[test, task, plain]))
+    cleaned = nb.cells[0].source
+    assert "assert a == 'x'" not in cleaned and "Hidden tests ran here" in cleaned
+    assert cleaned.startswith("check_choice") and "print('after')" in cleaned
+    assert "names two harms" not in nb.cells[1].source
+    assert "**Reflection**" in nb.cells[1].source and "not shown" in nb.cells[1].source
+    assert nb.cells[2].source == "print('no tests here')"
 
 
 def test_sanitize_feedback_preprocessor():
@@ -99,8 +111,7 @@ def test_sanitize_feedback_preprocessor():
     form.outputs = [nbformat.v4.new_output(
         "error", ename="AnswerFormError", evalue="`b` is 'z', which is not one of 'x'.",
         traceback=["long traceback"])]
-    nb = nbformat.v4.new_notebook(cells=[test, form])
-    nb, _ = SanitizeFeedback().preprocess(nb, {})
+    nb = _feedback(nbformat.v4.new_notebook(cells=[test, form]))
     dumped = nbformat.writes(nb)
     assert "assert a == 'y'" not in dumped
     assert "Hidden tests ran here" in nb.cells[0].source
@@ -124,8 +135,7 @@ def test_feedback_shows_a_students_own_output_whatever_it_matches():
     test.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 1,
                                  "grade_id": "t", "locked": True, "schema_version": 3}
     essay = nbformat.v4.new_markdown_cell("I think expect: use is right.")
-    nb = nbformat.v4.new_notebook(cells=[answer, test, essay])
-    nb, _ = SanitizeFeedback().preprocess(nb, {})
+    nb = _feedback(nbformat.v4.new_notebook(cells=[answer, test, essay]))
     assert nb.cells[0].outputs[0].text == printed
     assert nb.cells[2].source == "I think expect: use is right."
     assert "answer_key" not in nb.cells[1].source
@@ -142,7 +152,8 @@ def test_course_config_settings(tmp_path, monkeypatch):
     assert config.OverwriteCells.add_missing_cells is True
     assert config.IgnorePattern.enabled is True
     assert config.IncludeHeaderFooter.header == str(ROOT / "source" / "header.ipynb")
-    assert "SanitizeFeedback" in [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    feedback = [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    assert feedback[1:-1] == [p.__name__ for p in FEEDBACK_STEPS]
     steps = [p.__name__ for p in config.Autograde.autograde_preprocessors]
     assert steps[:3] == ["GradeExecute", "JudgeAnswers", "NeutraliseOutputs"]
     assert steps.index("SaveAutoGrades") > steps.index("JudgeAnswers")

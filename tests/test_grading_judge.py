@@ -9,7 +9,12 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, notebook_name, read
 
-from deepfake_ethics.grading.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE, judge
+from deepfake_ethics.grading.judge import (
+    DECISION_CREDIT_RULE,
+    PARTIAL_CREDIT_RULE,
+    decided_right,
+    judge,
+)
 from deepfake_ethics.grading.keys import (
     FAIL_CLOSED,
     KeyFormatError,
@@ -259,3 +264,24 @@ def test_a_wrong_choice_hears_its_own_reason_and_never_the_key():
         check_key({"kind": "choice", "answer": "a", "expect": "use", "why": {"use": "x"}}, "t")
     with pytest.raises(KeyFormatError, match="option -> reason"):
         check_key({"kind": "number", "answer": "a", "expect": 1, "why": {"2": "x"}}, "t")
+
+
+@pytest.mark.parametrize("got, expect", [
+    (True, 1), (False, 0), (1.0, 1), (1, 1.0), ([True], [1]), ({"n": True}, {"n": 1}),
+    ("1", 1), ([1, 2], [1, 2, 3])])
+def test_a_decision_case_compares_types_strictly(got, expect):
+    """A decision function that returns True where 1 is expected (or 1.0, or [True] for
+    [1]) decides that case wrongly, in the grader and in self-study alike."""
+    assert not decided_right(expect, {"value": got})
+    assert decided_right(expect, {"value": expect})
+    key = {"kind": "calls", "function": "f", "cases": [{"args": [0], "expect": expect},
+                                                       {"args": [1], "expect": "other"}]}
+    verdict = judge(key, [{"name": "f", "results": [{"value": got}, {"value": "other"}]}], 1)
+    assert verdict.score == 0 and "decided 1 of the 2" in verdict.message
+
+
+def test_every_kind_of_key_has_a_check_and_a_judge():
+    from deepfake_ethics.grading.judge import _JUDGES
+    from deepfake_ethics.grading.keys import KINDS
+
+    assert set(_JUDGES) == KINDS

@@ -13,9 +13,18 @@ import matplotlib
 import pytest
 from conftest import ROOT
 from IPython.core.interactiveshell import InteractiveShell
-from nbgrader_course import assignments, meta, notebook_name, read, strip_markers
+from nbgrader_course import (
+    assignments,
+    course_markers,
+    meta,
+    notebook_name,
+    read,
+    strip_markers,
+)
 
 from deepfake_ethics import practice
+from deepfake_ethics.grading import rubric
+from deepfake_ethics.grading.assignment_format import question_number
 from deepfake_ethics.grading.keys import answer_names, split_key
 from deepfake_ethics.practice import CLASS_NOTE, CLASS_NOTE_SHORT, questions
 
@@ -46,13 +55,13 @@ def keys(assignment: str) -> dict[str, dict]:
     for cell in read(ROOT / "source" / assignment / notebook_name(assignment)).cells:
         if cell.cell_type == "code" and meta(cell).get("grade"):
             _, key = split_key(cell.source, meta(cell)["grade_id"])
-            found[practice._number(meta(cell)["grade_id"])] = key
+            found[question_number(meta(cell)["grade_id"])] = key
     return found
 
 
 def reflections(assignment: str) -> set[str]:
     """The numbers of the hand-graded written answers of the source notebook."""
-    return {practice._number(meta(c)["grade_id"])
+    return {question_number(meta(c)["grade_id"])
             for c in read(ROOT / "source" / assignment / notebook_name(assignment)).cells
             if c.cell_type == "markdown" and meta(c).get("points")}
 
@@ -222,14 +231,14 @@ def test_source_has_a_practice_cell_after_every_autograded_test(assignment):
     assert len(setup) == 1 and f'questions("{assignment}")' in setup[0].source
     for i, cell in enumerate(cells):
         if cell.cell_type == "code" and meta(cell).get("grade"):
-            number = practice._number(meta(cell)["grade_id"])
+            number = question_number(meta(cell)["grade_id"])
             after = cells[i + 1]
             assert "practice" in after.metadata.get("tags", []), meta(cell)["grade_id"]
             assert after.source.splitlines() == [f'q["{number}"].check()',
                                                  f'# q["{number}"].hint()',
                                                  f'# q["{number}"].solution()']
         if cell.cell_type == "markdown" and meta(cell).get("points"):  # a written question
-            number = practice._number(meta(cell)["grade_id"])
+            number = question_number(meta(cell)["grade_id"])
             answer, after = cells[i + 1], cells[i + 2]
             assert not meta(answer) and "practice" in after.metadata.get("tags", []), number
             assert after.source.startswith(f'q["{number}"].check()') and \
@@ -254,7 +263,8 @@ def test_solution_only_after_an_attempt_with_its_explanation(shell, capsys):
     q["2.1"].check()
     q["2.1"].solution()
     out = capsys.readouterr().out
-    assert 'answer2_1 = "use"' in out and "BEGIN SOLUTION" not in out
+    assert 'answer2_1 = "use"' in out and not any(map(course_markers().is_marker,
+                                                       out.splitlines()))
     assert "Why: The TAKE IT DOWN Act" in out
 
 
@@ -361,7 +371,7 @@ def _reflection_notebooks(tmp_path, answer: str):
     nbformat.write(notebook(REFLECTION), tmp_path / "source" / "a09-x" / "a09-x.ipynb")
     student = tmp_path / "student"
     student.mkdir()
-    released = REFLECTION.split("### BEGIN MARK SCHEME")[0]
+    released = rubric.visible_part(REFLECTION)
     nbformat.write(notebook(released), student / "a09-x.ipynb")
     return student
 

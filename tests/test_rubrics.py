@@ -20,7 +20,7 @@ import re
 
 import pytest
 from conftest import ROOT
-from nbgrader_course import assignments, meta, notebook_name, read
+from nbgrader_course import assignments, course_markers, meta, notebook_name, read
 
 from deepfake_ethics.grading import rubric
 
@@ -96,7 +96,7 @@ def mark_scheme_problems(cell) -> list[str]:
     """What is wrong with the hidden mark scheme of a reflection in source/."""
     gid = meta(cell).get("grade_id", "?")
     source = cell.source
-    begin = source.find("BEGIN MARK SCHEME")
+    begin = source.find(course_markers().delimiters["mark_scheme"][0])
     if begin < 0:
         return [f"{gid}: no mark scheme"]
     problems = []

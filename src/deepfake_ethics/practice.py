@@ -17,6 +17,12 @@ that. Grading itself never uses this module (while nbgrader runs a notebook, eve
 prints the class note): it judges recorded answers outside the student's kernel
 (:mod:`deepfake_ethics.grading`). The hint and the explanation come from the optional
 ``"hint"`` and ``"explain"`` fields of each answer key in ``source/``.
+
+As in Kaggle's learntools, each autograded question is a pair: a :class:`Problem` holds the
+key and judges (recording answers with the grader's own :mod:`.grading.recording` and
+judging them with its :mod:`.grading.judge`), and a :class:`Question` reads the learner's
+namespace and prints. Region markers and question numbers come from
+:mod:`.grading.assignment_format`, with the course's ``nbgrader_config.py`` applied.
 """
 
 from __future__ import annotations
@@ -31,9 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from .grading import rubric
-from .grading.judge import Verdict, judge
-from .grading.keys import answer_names, split_key
-from .grading.recording import NotPlain, describe_figure, to_plain
+from .grading.assignment_format import (
+    AssignmentFormat,
+    course_format,
+    default_format,
+    question_number,
+)
+from .grading.judge import Verdict, decided_right, judge
+from .grading.keys import AnswerKey, answer_names, split_key
+from .grading.recording import answer_record, calls_record
 
 CLASS_NOTE = ("In this class your instructor grades this question, so the course's answer "
               "key is not here. The check of the form of your answer (the cell above) is "
@@ -49,12 +61,11 @@ def class_note() -> str:
         return CLASS_NOTE_SHORT
     _class_note_shown = True
     return CLASS_NOTE
-_MARKERS = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
 
 
-def without_solution_markers(source: str) -> str:
+def without_solution_markers(source: str, fmt: AssignmentFormat | None = None) -> str:
     """A model answer as a student would type it: nbgrader's solution markers removed."""
-    return "\n".join(line for line in source.splitlines() if not _MARKERS.match(line))
+    return (fmt or default_format()).without_solution_markers(source)
 
 
 def _beside_package() -> Path:
@@ -78,73 +89,55 @@ def find_source(assignment: str, start: Path | None = None) -> Path | None:
     return None
 
 
-@dataclass
-class Question:
-    """One autograded question of an assignment, for self-study."""
+def _learners_namespace() -> dict[str, Any]:
+    """The names of the learner's kernel (empty outside IPython)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+def _getter(namespace: dict[str, Any], name: str):
+    def get() -> Any:
+        if name not in namespace:
+            raise NameError(name)
+        return namespace[name]
+    return get
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One autograded question's data, and its judge: the grader's recording and judge
+    applied to a namespace. It prints nothing."""
 
     number: str
-    key: dict[str, Any] | None
+    key: AnswerKey
     points: float
     solution_source: str = ""
     visible: str = ""  # the test cell's visible check of the answer's form
-    checked: bool = field(default=False, repr=False)
 
-    def _namespace(self) -> dict[str, Any]:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        return shell.user_ns if shell is not None else {}
-
-    def _records(self) -> list[dict[str, Any]]:
-        namespace = self._namespace()
-        assert self.key is not None
+    def records(self, namespace: dict[str, Any]) -> list[dict[str, Any]]:
+        """What the grader's kernel would record of the answers in ``namespace``."""
         if self.key["kind"] == "calls":
             name = self.key["function"]
-            function = namespace.get(name)
-            if not callable(function):
-                return [{"name": name, "problem": "missing"}]
-            results = []
-            for case in self.key["cases"]:
-                args = [Path(a["$path"]) if isinstance(a, dict) and set(a) == {"$path"}
-                        else json.loads(json.dumps(a)) for a in case["args"]]
-                try:
-                    results.append({"value": to_plain(function(*args))})
-                except NotPlain as reason:
-                    results.append({"problem": f"returned a value of the wrong form: {reason}"})
-                except Exception as error:
-                    results.append({"problem": f"raised {type(error).__name__}"})
-            return [{"name": name, "results": results}]
-        records = []
-        for name in answer_names(self.key):
-            value = namespace.get(name, Ellipsis)
-            if value is Ellipsis or value is None:
-                records.append({"name": name, "problem": "missing"})
-                continue
-            try:
-                plain = describe_figure(value) if self.key["kind"] == "bar_chart" \
-                    else to_plain(value)
-            except NotPlain as reason:
-                records.append({"name": name,
-                                "problem": f"not an answer of the right form: {reason}"})
-                continue
-            records.append({"name": name, "value": json.loads(json.dumps(plain))})
-        return records
+            cases = json.dumps([case["args"] for case in self.key["cases"]])
+            return [calls_record(name, _getter(namespace, name), cases)]
+        form = "figure" if self.key["kind"] == "bar_chart" else "plain"
+        return [answer_record(name, _getter(namespace, name), form)
+                for name in answer_names(self.key)]
 
-    def verdict(self) -> Verdict | None:
-        """The verdict on the answer as it is now (None in a class environment)."""
-        if self.key is None:
-            return None
-        return judge(self.key, self._records(), self.points)
+    def verdict(self, records: list[dict[str, Any]]) -> Verdict:
+        return judge(self.key, records, self.points)
 
-    def form_problem(self) -> str | None:
+    def form_problem(self, namespace: dict[str, Any]) -> str | None:
         """What the test cell's visible check says about the answer's form (case, type,
         an option that does not exist), or None if the form is fine. It runs on a copy of
-        the learner's names, with its printing silenced, as the test cell would."""
+        the names, with its printing silenced, as the test cell would."""
         if not self.visible.strip():
             return None
         from .grading.checks import AnswerFormError
 
-        names = dict(self._namespace())
+        names = dict(namespace)
         with contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             try:
@@ -155,17 +148,52 @@ class Question:
                 return None
         return None
 
+    def cases_missed(self, records: list[dict[str, Any]]) -> list[str]:
+        """For a decision function: the described cases it decided wrongly."""
+        if self.key["kind"] != "calls" or not records:
+            return []
+        results = records[0].get("results", [])
+        return [case.get("about", "") for case, got in zip(self.key["cases"], results,
+                                                           strict=False)
+                if not decided_right(case["expect"], got) and case.get("about")]
+
+
+@dataclass
+class Question:
+    """The learner's view of one autograded question: it reads the learner's namespace and
+    prints what its :class:`Problem` judges (``problem`` is None in a class)."""
+
+    number: str
+    problem: Problem | None = None
+    checked: bool = field(default=False, repr=False)
+
+    @property
+    def key(self) -> AnswerKey | None:
+        return self.problem.key if self.problem else None
+
+    @property
+    def visible(self) -> str:
+        return self.problem.visible if self.problem else ""
+
+    def verdict(self) -> Verdict | None:
+        """The verdict on the answer as it is now (None in a class environment)."""
+        if self.problem is None:
+            return None
+        return self.problem.verdict(self.problem.records(_learners_namespace()))
+
     def check(self) -> None:
         """Say whether the current answer is right, and why not. An answer of the wrong
         form (a capital letter, a list for a set, an option that does not exist) is told
         apart from a wrong one, and does not open the model answer."""
-        verdict = self.verdict()
-        if verdict is None:
+        if self.problem is None:
             print(class_note())
             return
+        namespace = _learners_namespace()
+        records = self.problem.records(namespace)
+        verdict = self.problem.verdict(records)
         me = f'q["{self.number}"]'
         blank = verdict.score == 0 and "has no answer" in verdict.message
-        form = None if blank else self.form_problem()
+        form = None if blank else self.problem.form_problem(namespace)
         if form:
             print(f"✘ Not yet: the form of your answer. {form}\nFix the form, run the "
                   f"cell, then {me}.check() again; the model answer opens after a check of "
@@ -178,35 +206,20 @@ class Question:
         then = (f"Why it is right: {me}.solution()" if verdict.status == "correct"
                 else f"A nudge: {me}.hint(); the model answer: {me}.solution()")
         print(f"{mark} ({verdict.score:g} of {verdict.max_score:g} point(s)). "
-              f"{verdict.message}{self._cases_missed()}\n{then}")
-
-    def _cases_missed(self) -> str:
-        """For a decision function: which described cases it decided wrongly."""
-        if self.key is None or self.key["kind"] != "calls":
-            return ""
-        records = self._records()[0].get("results", [])
-        missed = [case.get("about", "") for case, got in zip(self.key["cases"], records,
-                                                             strict=False)
-                  if not (isinstance(got, dict) and got.get("value") == case["expect"]
-                          and type(got.get("value")) is type(case["expect"]))]
-        missed = [about for about in missed if about]
-        if not missed:
-            return ""
-        listed = "".join(f"\n  - {about}" for about in missed[:6])
-        more = f"\n  - and {len(missed) - 6} more" if len(missed) > 6 else ""
-        return f"\nCases it decided wrongly:{listed}{more}"
+              f"{verdict.message}{_listed(self.problem.cases_missed(records))}\n{then}")
 
     def hint(self) -> None:
         """A nudge towards the answer, without giving it."""
-        if self.key is None:
+        if self.problem is None:
             print(class_note())
             return
-        print("Hint: " + self.key.get("hint", "Read the rule the question names again, "
-                                      "and apply it to each fact of the scenario."))
+        print("Hint: " + self.problem.key.get("hint", "Read the rule the question names "
+                                              "again, and apply it to each fact of the "
+                                              "scenario."))
 
     def solution(self) -> None:
         """The model answer and its explanation, after at least one check."""
-        if self.key is None:
+        if self.problem is None:
             print(class_note())
             return
         if not self.checked:
@@ -215,12 +228,20 @@ class Question:
                   "an answer of the right form.")
             return
         print("Model answer:\n")
-        print(self.solution_source.strip())
-        if self.key.get("explain"):
-            print("\nWhy: " + self.key["explain"])
+        print(self.problem.solution_source.strip())
+        if self.problem.key.get("explain"):
+            print("\nWhy: " + self.problem.key["explain"])
 
 
-PLACEHOLDER = "YOUR ANSWER HERE"  # nbgrader's text in an unanswered written answer
+def _listed(missed: list[str]) -> str:
+    """The cases a decision function decided wrongly, as lines (at most six named)."""
+    if not missed:
+        return ""
+    listed = "".join(f"\n  - {about}" for about in missed[:6])
+    more = f"\n  - and {len(missed) - 6} more" if len(missed) > 6 else ""
+    return f"\nCases it decided wrongly:{listed}{more}"
+
+
 _WORD_RANGE = re.compile(r"\bIn (\d+) to (\d+) words\b")
 
 
@@ -252,6 +273,7 @@ class Reflection:
     model: str = ""  # the model answer; '' in a class environment
     start: Path | None = None
     checked: bool = field(default=False, repr=False)
+    placeholder: str = field(default_factory=lambda: default_format().text_stub, repr=False)
 
     def answer(self) -> str | None:
         """The learner's answer as last saved, or None if the notebook is not found."""
@@ -285,7 +307,7 @@ class Reflection:
                   "your answer cannot be read. Here is the rubric to check it by yourself:")
             self.criteria()
             return
-        written = text.replace(PLACEHOLDER, "").strip()
+        written = text.replace(self.placeholder, "").strip()
         count = _words(written)
         if count < 30:
             print(f"✘ Not yet: write your answer in the cell below Question {self.number} "
@@ -323,9 +345,8 @@ class Reflection:
 
 
 def _number(grade_id: str) -> str:
-    """ "answer2_1" and "test_answer2_1" -> "2.1"."""
-    match = re.search(r"(\d+)_(\d+[a-z]?)$", grade_id)
-    return f"{match.group(1)}.{match.group(2)}" if match else grade_id
+    """ "answer2_1" and "test_answer2_1" -> "2.1" (a grade id without a number stays)."""
+    return question_number(grade_id) or grade_id
 
 
 def _is_reflection(cell) -> bool:
@@ -361,6 +382,7 @@ def questions(assignment: str, start: Path | None = None
     if source is None:
         return _ClassQuestions(_class_reflections(assignment, start))
     nb = nbformat.read(source, as_version=4)
+    fmt = course_format(source.resolve().parents[2])  # the course: source/<a>/<a>.ipynb
     solutions: dict[str, str] = {}
     found = _Questions()
     for cell in nb.cells:
@@ -369,17 +391,19 @@ def questions(assignment: str, start: Path | None = None
         if _is_reflection(cell):
             found[_number(grade_id)] = Reflection(
                 _number(grade_id), assignment, grade_id, float(meta.get("points", 0)),
-                rubric.visible_part(cell.source), rubric.model_answer(cell.source), start)
+                rubric.visible_part(cell.source, fmt), rubric.model_answer(cell.source, fmt),
+                start, placeholder=fmt.text_stub)
         if cell.cell_type == "code" and meta.get("solution"):
-            lines = without_solution_markers(cell.source).splitlines()
+            lines = without_solution_markers(cell.source, fmt).splitlines()
             solutions[_number(grade_id)] = "\n".join(
                 line for line in lines if not line.rstrip().endswith("= ...")).strip()
         if cell.cell_type == "code" and meta.get("grade"):
-            visible, key = split_key(cell.source, grade_id)
+            visible, key = split_key(cell.source, grade_id, fmt)
             if key is not None:
                 number = _number(grade_id)
-                found[number] = Question(number, key, float(meta.get("points", 0)),
-                                         solutions.get(number, ""), visible)
+                found[number] = Question(number, Problem(
+                    number, key, float(meta.get("points", 0)), solutions.get(number, ""),
+                    visible))
     return found
 
 
@@ -396,4 +420,4 @@ class _ClassQuestions(dict):
     their rubric."""
 
     def __missing__(self, number: str) -> Question:
-        return Question(str(number), None, 0.0)
+        return Question(str(number))

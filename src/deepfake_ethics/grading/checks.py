@@ -14,13 +14,6 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-HIDDEN_NOTE = "# (Hidden tests ran here. They are not shown, so that they stay fair for everyone.)"
-RUBRIC_NOTE = "*(The marking scheme for this question is not shown.)*"
-# Errors whose message is about the student's own code and never quotes a hidden test.
-SAFE_ERRORS = {"AnswerFormError", "NameError", "NotImplementedError"}
-FAILED_NOTE = ("This test did not pass. Compare your answer with the question and the "
-               "lesson; your instructor's comments explain more.")
-
 
 class AnswerFormError(AssertionError):
     """The answer has the wrong form (type, spelling, allowed values)."""

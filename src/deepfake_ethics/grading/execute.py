@@ -27,6 +27,7 @@ from nbformat.v4 import output_from_msg
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Type
 
+from .assignment_format import AssignmentFormat
 from .keys import calls_code, recording_code, split_key
 from .recording import MIME
 from .sandbox import SandboxedKernelManager
@@ -65,12 +66,13 @@ class GradeExecute(Execute):
                    km: Any = None) -> tuple[NotebookNode, dict[str, Any]]:
         state = grading_state(resources)
         calls: list[tuple[str, dict[str, Any]]] = []
+        fmt = AssignmentFormat.from_config(self.config)  # the course's region markers
         for index, cell in enumerate(nb.cells):
             grade = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not grade.get("grade"):
                 continue
             cell_id = grade.get("grade_id", f"cell{index}")
-            visible, key = split_key(cell.source, cell_id)
+            visible, key = split_key(cell.source, cell_id, fmt)
             if key is None:
                 continue
             state["keys"][cell_id] = key

@@ -1,12 +1,17 @@
 """Feedback that shows a student their work and their marks, and nothing secret.
 
-:class:`SanitizeFeedback` (an nbgrader preprocessor for ``generate_feedback``):
+The course's ``generate_feedback`` runs nbgrader's own clean-up, with a note added:
 
-* replaces every hidden-test region (the answer keys) and every mark scheme with a note
-  (nbgrader would show them: nbgrader issue #1363);
-* keeps, for a graded test cell, only the judge's verdict and the visible check's message
-  (see :mod:`~deepfake_ethics.grading.preprocessors`), never a traceback that quotes code;
-* makes outputs inert and bounded again (:func:`~.preprocessors.neutralise`), in case an
+* :class:`HiddenTestsNote` is nbgrader's ``ClearHiddenTests`` (the answer keys), and
+  :class:`MarkSchemeNote` nbgrader's ``ClearMarkScheme``, each leaving a note where a
+  region was (nbgrader would show them in feedback: nbgrader issue #1363). A student's own
+  cell whose text looks like a broken region is left as the student wrote it.
+
+Then :class:`SanitizeFeedback` adds what only this course needs:
+
+* for a graded test cell, only the judge's verdict and the visible check's message (see
+  :mod:`~deepfake_ethics.grading.preprocessors`), never a traceback that quotes code;
+* outputs made inert and bounded again (:func:`~.preprocessors.neutralise`), in case an
   autograded notebook was produced without the course's pipeline.
 
 What it shows of the student's own outputs and Markdown never depends on the answer keys
@@ -17,11 +22,11 @@ student who printed every candidate answer which one was right.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
+from nbgrader.utils import is_locked
 from traitlets import Integer
 
 from .preprocessors import neutralise
@@ -34,40 +39,56 @@ SAFE_ERRORS = {"AnswerFormError", "NameError", "NotImplementedError", "NoPoints"
 FAILED_NOTE = ("This test did not pass. Compare your answer with the question and the "
                "lesson; your instructor's comments explain more.")
 
-_HIDDEN = re.compile(r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS.*?^[ \t]*#+[ \t]*END HIDDEN TESTS[^\n]*",
-                     re.S | re.M)
-_SCHEME = re.compile(r"^[ \t]*(#+|<!--)?[ \t]*BEGIN MARK SCHEME.*?END MARK SCHEME[^\n]*",
-                     re.S | re.M)
+
+class _NoteWhereRemoved:
+    """Mixed into one of nbgrader's region-clearing preprocessors: a note where it removed a
+    region; a student's own text that looks like a broken region is kept as written."""
+
+    note = ""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        before = cell.source
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)  # type: ignore[misc]
+        except RuntimeError:
+            if is_locked(cell):  # the instructor's cell: a broken region stops feedback
+                raise
+            cell.source = before
+            return cell, resources
+        if cell.source != before:
+            cell.source = f"{cell.source.rstrip()}\n{self.note}".lstrip()
+        return cell, resources
 
 
-def strip_hidden_tests(source: str) -> tuple[str, bool]:
-    """Replace every hidden-test region with a short note; say whether any was found."""
-    cleaned, count = _HIDDEN.subn(HIDDEN_NOTE, source)
-    return cleaned, count > 0
+class HiddenTestsNote(_NoteWhereRemoved, ClearHiddenTests):
+    """nbgrader's ``ClearHiddenTests``, with a note where the hidden tests were."""
+
+    note = HIDDEN_NOTE
 
 
-def strip_mark_scheme(source: str) -> tuple[str, bool]:
-    """Replace every mark-scheme region with a short note; say whether any was found."""
-    cleaned, count = _SCHEME.subn(RUBRIC_NOTE, source)
-    return cleaned, count > 0
+class MarkSchemeNote(_NoteWhereRemoved, ClearMarkScheme):
+    """nbgrader's ``ClearMarkScheme``, with a note where the mark scheme was."""
+
+    note = RUBRIC_NOTE
 
 
 class SanitizeFeedback(NbGraderPreprocessor):
-    """Remove keys and mark schemes from feedback; verdicts only for graded cells."""
+    """Verdicts only for graded cells; inert, bounded outputs (see module docs)."""
 
     max_output_bytes = Integer(64_000, config=True, help="Output kept per cell, in bytes.")
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:
-        cell.source, had_hidden = strip_hidden_tests(cell.source)
-        cell.source, _ = strip_mark_scheme(cell.source)
-        nbgrader = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code":
             outputs = neutralise(cell.get("outputs", []), self.max_output_bytes, 1_000_000)
-            if had_hidden or nbgrader.get("grade"):
+            if cell.metadata.get("nbgrader", {}).get("grade"):
                 outputs = [_safe_output(o) for o in outputs]
             cell.outputs = outputs
         return cell, resources
+
+
+FEEDBACK_STEPS = [HiddenTestsNote, MarkSchemeNote, SanitizeFeedback]  # in this order
 
 
 def _safe_output(output: NotebookNode) -> NotebookNode:

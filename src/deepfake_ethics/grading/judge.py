@@ -24,10 +24,11 @@ is right.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .keys import answer_names
+from .keys import AnswerKey, answer_names
 
 PARTIAL_CREDIT_RULE = (
     "Each right option you chose earns an equal share of the points, each wrong option "
@@ -72,7 +73,7 @@ def _missing(name: str, problem: str, points: float) -> Verdict:
     return Verdict(0.0, points, why)
 
 
-def judge(key: dict[str, Any], records: list[dict[str, Any]], points: float) -> Verdict:
+def judge(key: AnswerKey, records: list[dict[str, Any]], points: float) -> Verdict:
     """Judge one test cell: ``records`` are what its kernel recorded for this cell."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for record in records:
@@ -90,16 +91,17 @@ def judge(key: dict[str, Any], records: list[dict[str, Any]], points: float) -> 
         found[name] = mine[0]
         if "problem" in mine[0]:
             return _missing(name, str(mine[0]["problem"])[:200], points)
-    kind = key["kind"]
-    if kind == "calls":
-        return _judge_calls(key, found[key["function"]], points)
-    if kind == "signed_manifest":
-        return _judge_signed_manifest(key, found, points)
-    name = key["answer"]
-    value = found[name].get("value")
-    return {"choice": _judge_choice, "exact": _judge_exact, "choices": _judge_choices,
-            "number": _judge_number, "bar_chart": _judge_bar_chart}[kind](
-        key, name, value, points)
+    return _JUDGES[key["kind"]](key, found, points)
+
+
+Judge = Callable[[Any, dict[str, dict[str, Any]], float], Verdict]
+
+
+def _one_value(judge_value: Callable[[Any, str, Any, float], Verdict]) -> Judge:
+    """A judge of a key that names one variable, given that variable's recorded value."""
+    def judge_key(key: Any, found: dict[str, dict[str, Any]], points: float) -> Verdict:
+        return judge_value(key, key["answer"], found[key["answer"]].get("value"), points)
+    return judge_key
 
 
 def _judge_choice(key: dict[str, Any], name: str, value: Any, points: float) -> Verdict:
@@ -195,8 +197,7 @@ def _judge_calls(key: dict[str, Any], record: dict[str, Any], points: float) -> 
     if not isinstance(results, list) or len(results) != len(cases):
         return Verdict(0.0, points, f"`{name}` could not be run on the hidden cases.")
     right = sum(1 for case, got in zip(cases, results, strict=True)
-                if isinstance(got, dict) and "value" in got and got["value"] == case["expect"]
-                and type(got["value"]) is type(case["expect"]))
+                if decided_right(case["expect"], got))
     failed = [got for got in results if isinstance(got, dict) and "problem" in got]
     if right == len(cases):
         return Verdict(points, points, f"`{name}` decided all {len(cases)} hidden cases "
@@ -212,6 +213,23 @@ def _judge_calls(key: dict[str, Any], record: dict[str, Any], points: float) -> 
                    f"correctly; the same answer to every case would decide {baseline}.{note} "
                    f"{DECISION_CREDIT_RULE} Test it on cases of your own, one for each "
                    "branch of the rule.")
+
+
+def decided_right(expect: Any, got: Any) -> bool:
+    """Whether a recorded result is the expected answer, of the same type all the way
+    down (``True`` is not ``1``, ``1.0`` is not ``1``, ``[True]`` is not ``[1]``)."""
+    return isinstance(got, dict) and "value" in got and same(got["value"], expect)
+
+
+def same(value: Any, expect: Any) -> bool:
+    """Equal and of the same types, item by item."""
+    if type(value) is not type(expect):
+        return False
+    if isinstance(expect, list):
+        return len(value) == len(expect) and all(map(same, value, expect))
+    if isinstance(expect, dict):
+        return value.keys() == expect.keys() and all(same(value[k], expect[k]) for k in expect)
+    return value == expect
 
 
 def constant_baseline(expected: list[Any]) -> int:
@@ -262,3 +280,11 @@ def _bytes(value: Any) -> bytes | None:
         except ValueError:
             return None
     return None
+
+
+_JUDGES: dict[str, Judge] = {
+    "choice": _one_value(_judge_choice), "choices": _one_value(_judge_choices),
+    "number": _one_value(_judge_number), "exact": _one_value(_judge_exact),
+    "bar_chart": _one_value(_judge_bar_chart), "calls": lambda key, found, points:
+    _judge_calls(key, found[key["function"]], points),
+    "signed_manifest": _judge_signed_manifest}

@@ -1,11 +1,9 @@
 """Answer keys: what a hidden-test region holds, and the code that records answers.
 
-A graded test cell of an assignment ends with a hidden region that holds only data, an
-``answer_key`` literal, never code::
-
-    ### BEGIN HIDDEN TESTS
-    answer_key = {"kind": "choice", "answer": "answer2_1", "expect": "use"}
-    ### END HIDDEN TESTS
+A graded test cell of an assignment ends with a hidden-tests region (nbgrader's delimiters,
+read by :mod:`.assignment_format`) that holds only data, an ``answer_key`` literal, never
+code, for example ``answer_key = {"kind": "choice", "answer": "answer2_1", "expect": "use"}``.
+Each kind of key has its own type (:data:`AnswerKey`) and its own check (:data:`_CHECKS`).
 
 When grading, :func:`split_key` takes the region out of the cell before the cell reaches
 the student's kernel; the kernel runs only recording code (:func:`recording_code`), and
@@ -18,14 +16,73 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, NotRequired, TypedDict
 
-HIDDEN_REGION = re.compile(
-    r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS[^\n]*\n(?P<body>.*?)"
-    r"^[ \t]*#+[ \t]*END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
+from .assignment_format import AssignmentFormat, default_format
 
-VALUE_KINDS = {"choice", "choices", "number", "exact", "bar_chart"}
-KINDS = VALUE_KINDS | {"calls", "signed_manifest"}
+
+class _Notes(TypedDict, total=False):
+    hint: str  # self-study: a nudge, never the answer
+    explain: str  # self-study: why the answer is right
+
+
+class ChoiceKey(_Notes):
+    kind: Literal["choice"]
+    answer: str
+    expect: str
+    why: NotRequired[dict[str, str]]  # wrong option -> why it is wrong
+
+
+class ChoicesKey(_Notes):
+    kind: Literal["choices"]
+    answer: str
+    expect: list[str]  # sorted
+    why: NotRequired[dict[str, str]]
+
+
+class NumberKey(_Notes):
+    kind: Literal["number"]
+    answer: str
+    expect: int | float
+    tolerance: int | float
+
+
+class ExactKey(_Notes):
+    kind: Literal["exact"]
+    answer: str
+    expect: str | bool | int  # the type must match too
+
+
+class BarChartKey(_Notes):
+    kind: Literal["bar_chart"]
+    answer: str
+    bars: list[int | float]
+    tolerance: int | float
+    title_has: NotRequired[list[str]]
+    xlabel_has: NotRequired[list[str]]
+    ylabel_has: NotRequired[list[str]]
+
+
+class CallCase(TypedDict):
+    args: list[Any]  # JSON data; {"$path": "media/x.png"} is passed as a Path
+    expect: Any
+    about: NotRequired[str]  # self-study: the case in words
+
+
+class CallsKey(_Notes):
+    kind: Literal["calls"]
+    function: str
+    cases: list[CallCase]
+
+
+class SignedManifestKey(_Notes):
+    kind: Literal["signed_manifest"]
+    answers: list[str]  # the manifest, the signature and the public key
+
+
+AnswerKey = (ChoiceKey | ChoicesKey | NumberKey | ExactKey | BarChartKey | CallsKey
+             | SignedManifestKey)
 PATH_MARK = "$path"  # {"$path": "media/x.png"} is passed to a decision function as a Path
 
 
@@ -33,16 +90,18 @@ class KeyFormatError(ValueError):
     """A hidden-test region that is not a valid answer key (names the cell)."""
 
 
-def split_key(source: str, cell_id: str) -> tuple[str, dict[str, Any] | None]:
-    """Return the cell's source without its hidden region, and the key parsed from it."""
-    match = HIDDEN_REGION.search(source)
+def split_key(source: str, cell_id: str, fmt: AssignmentFormat | None = None
+              ) -> tuple[str, AnswerKey | None]:
+    """Return the cell's source without its hidden region, and the key parsed from it
+    (``fmt``: the course's assignment format, nbgrader's defaults if None)."""
+    match = (fmt or default_format()).pattern("hidden_tests").search(source)
     if not match:
         return source, None
     visible = (source[:match.start()] + source[match.end():]).rstrip() + "\n"
     return visible, parse_key(match.group("body"), cell_id)
 
 
-def parse_key(body: str, cell_id: str) -> dict[str, Any]:
+def parse_key(body: str, cell_id: str) -> AnswerKey:
     """Parse ``answer_key = {...}`` (a Python literal, never executed) and check it."""
     try:
         tree = ast.parse(body)
@@ -85,57 +144,83 @@ def _need(key: dict[str, Any], field: str, kind: type | tuple[type, ...], cell_i
     return key[field]
 
 
-def check_key(key: Any, cell_id: str) -> dict[str, Any]:
+def _check_choice(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "answer", str, cell_id)
+    _need(key, "expect", str, cell_id)
+    _check_why(key, [key["expect"]], cell_id)
+
+
+def _check_choices(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "answer", str, cell_id)
+    key["expect"] = sorted(_need(key, "expect", (set, frozenset, list), cell_id))
+    _check_why(key, key["expect"], cell_id)
+
+
+def _check_number(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "answer", str, cell_id)
+    _need(key, "expect", (int, float), cell_id)
+    key.setdefault("tolerance", 0)
+
+
+def _check_exact(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "answer", str, cell_id)
+    _need(key, "expect", (str, bool, int), cell_id)
+
+
+def _check_bar_chart(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "answer", str, cell_id)
+    _need(key, "bars", list, cell_id)
+    key.setdefault("tolerance", 0.5)
+
+
+def _check_calls(key: dict[str, Any], cell_id: str) -> None:
+    _need(key, "function", str, cell_id)
+    for case in _need(key, "cases", list, cell_id):
+        if not isinstance(case, dict) or "args" not in case or "expect" not in case:
+            raise KeyFormatError(f"{cell_id}: every case needs 'args' (a list) and 'expect'")
+        json.dumps(case["args"])  # plain data only
+
+
+def _check_signed_manifest(key: dict[str, Any], cell_id: str) -> None:
+    if len(_need(key, "answers", list, cell_id)) != 3:
+        raise KeyFormatError(f"{cell_id}: signed_manifest names three answers: the "
+                             "manifest, the signature and the public key")
+
+
+def _check_why(key: dict[str, Any], expect: list[str], cell_id: str) -> None:
+    why = key.get("why", {})
+    if not isinstance(why, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in why.items()):
+        raise KeyFormatError(f"{cell_id}: 'why' is a dict of option -> reason")
+    if set(why) & set(expect):
+        raise KeyFormatError(f"{cell_id}: 'why' explains wrong options only")
+
+
+_CHECKS: dict[str, Callable[[dict[str, Any], str], None]] = {
+    "choice": _check_choice, "choices": _check_choices, "number": _check_number,
+    "exact": _check_exact, "bar_chart": _check_bar_chart, "calls": _check_calls,
+    "signed_manifest": _check_signed_manifest}
+KINDS = frozenset(_CHECKS)
+
+
+def check_key(key: Any, cell_id: str) -> AnswerKey:
     """Check one key's fields for its kind; return it with sets made sorted lists."""
     if not isinstance(key, dict):
         raise KeyFormatError(f"{cell_id}: answer_key must be a dict")
     kind = _need(key, "kind", str, cell_id)
     if kind not in KINDS:
         raise KeyFormatError(f"{cell_id}: unknown kind {kind!r} (one of {sorted(KINDS)})")
+    if "why" in key and kind not in ("choice", "choices"):
+        raise KeyFormatError(f"{cell_id}: 'why' is a dict of option -> reason, for a "
+                             "choice or choices key")
     key = dict(key)
-    if kind in VALUE_KINDS:
-        _need(key, "answer", str, cell_id)
-    if kind == "choice":
-        _need(key, "expect", str, cell_id)
-    elif kind == "choices":
-        expect = _need(key, "expect", (set, frozenset, list), cell_id)
-        key["expect"] = sorted(expect)
-    elif kind == "number":
-        _need(key, "expect", (int, float), cell_id)
-        key.setdefault("tolerance", 0)
-    elif kind == "exact":
-        _need(key, "expect", (str, bool, int), cell_id)
-    elif kind == "bar_chart":
-        _need(key, "bars", list, cell_id)
-        key.setdefault("tolerance", 0.5)
-    elif kind == "calls":
-        _need(key, "function", str, cell_id)
-        cases = _need(key, "cases", list, cell_id)
-        for case in cases:
-            if not isinstance(case, dict) or "args" not in case or "expect" not in case:
-                raise KeyFormatError(f"{cell_id}: every case needs 'args' (a list) and "
-                                     "'expect'")
-            json.dumps(case["args"])  # plain data only
-    elif kind == "signed_manifest":
-        names = _need(key, "answers", list, cell_id)
-        if len(names) != 3:
-            raise KeyFormatError(f"{cell_id}: signed_manifest names three answers: the "
-                                 "manifest, the signature and the public key")
-    if "why" in key:
-        why = key["why"]
-        if kind not in ("choice", "choices") or not isinstance(why, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in why.items()):
-            raise KeyFormatError(f"{cell_id}: 'why' is a dict of option -> reason, for a "
-                                 "choice or choices key")
-        expect = key["expect"] if kind == "choices" else [key["expect"]]
-        if set(why) & set(expect):
-            raise KeyFormatError(f"{cell_id}: 'why' explains wrong options only")
+    _CHECKS[kind](key, cell_id)
     if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in answer_names(key)):
         raise KeyFormatError(f"{cell_id}: answer names must be Python identifiers")
-    return key
+    return key  # type: ignore[return-value]  # checked above, field by field
 
 
-def answer_names(key: dict[str, Any]) -> list[str]:
+def answer_names(key: AnswerKey | dict[str, Any]) -> list[str]:
     """The variables (or the function) that a key judges."""
     if key["kind"] == "calls":
         return [key["function"]]
@@ -147,7 +232,7 @@ def answer_names(key: dict[str, Any]) -> list[str]:
 _IMPORT = "from deepfake_ethics.grading.recording import record_answer as _dfe_record"
 
 
-def recording_code(key: dict[str, Any], cell_id: str) -> str:
+def recording_code(key: AnswerKey, cell_id: str) -> str:
     """Kernel code that records the answers a value key judges (run before the visible
     checks of the test cell). Empty for ``calls`` keys, which run after the last cell."""
     if key["kind"] == "calls":
@@ -159,7 +244,7 @@ def recording_code(key: dict[str, Any], cell_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def calls_code(key: dict[str, Any], cell_id: str) -> str:
+def calls_code(key: CallsKey, cell_id: str) -> str:
     """Kernel code that calls a decision function on the key's cases and records what it
     returns (the expected results stay in the grader)."""
     name = key["function"]

@@ -11,7 +11,6 @@ this module, but then it only changes what is recorded as its own answer.
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 import math
@@ -85,46 +84,49 @@ def _publish(payload: dict[str, Any]) -> None:
     publish_display_data({MIME: payload})
 
 
-def _recorded(get: Callable[[], Any], form: str) -> dict[str, Any]:
+def answer_record(name: str, get: Callable[[], Any], form: str = "plain") -> dict[str, Any]:
+    """What is recorded of the answer ``get()`` (the variable ``name``): its value as plain
+    data, or the problem that kept it from being an answer. Self-study uses it too."""
     try:
         value = get()
     except NameError:
-        return {"problem": "missing"}
+        return {"name": name, "problem": "missing"}
     except BaseException as error:  # the answer itself raised: no answer
-        return {"problem": f"reading it raised {type(error).__name__}"}
+        return {"name": name, "problem": f"reading it raised {type(error).__name__}"}
     if value is Ellipsis or value is None:
-        return {"problem": "missing"}
+        return {"name": name, "problem": "missing"}
     try:
         plain = describe_figure(value) if form == "figure" else to_plain(value)
     except NotPlain as reason:
-        return {"problem": f"not an answer of the right form: {reason}"}
+        return {"name": name, "problem": f"not an answer of the right form: {reason}"}
     except Exception as error:
-        return {"problem": f"not an answer of the right form ({type(error).__name__})"}
-    return {"value": plain}
+        return {"name": name, "problem": f"not an answer of the right form "
+                f"({type(error).__name__})"}
+    return {"name": name, "value": plain}
 
 
 def record_answer(cell: str, name: str, get: Callable[[], Any], form: str = "plain") -> None:
     """Record the answer ``get()`` (the variable ``name``) for the test cell ``cell``."""
-    _publish({"cell": cell, "name": name, **_recorded(get, form)})
+    _publish({"cell": cell, **answer_record(name, get, form)})
 
 
 def _argument(value: Any) -> Any:
+    """One argument of a case, as decoded from JSON (a fresh copy for every call)."""
     if type(value) is _DICT and set(value) == {"$path"}:
         return Path(value["$path"])
-    return copy.deepcopy(value)
+    return value
 
 
-def record_calls(cell: str, name: str, get: Callable[[], Any], cases: str) -> None:
-    """Call the function ``name`` on each case (a JSON list of argument lists) and record
-    what it returns. Its prints are swallowed; an exception is recorded as such."""
+def calls_record(name: str, get: Callable[[], Any], cases: str) -> dict[str, Any]:
+    """Call the function ``name`` on each case (a JSON list of argument lists: decoding
+    it is the only copy, so each call gets arguments of its own) and say what it returned.
+    Its prints are swallowed; an exception is noted."""
     try:
         function = get()
     except BaseException:
-        _publish({"cell": cell, "name": name, "problem": "missing"})
-        return
+        return {"name": name, "problem": "missing"}
     if not callable(function):
-        _publish({"cell": cell, "name": name, "problem": "it is not a function"})
-        return
+        return {"name": name, "problem": "it is not a function"}
     results = []
     for args in json.loads(cases):
         sink = io.StringIO()
@@ -138,4 +140,9 @@ def record_calls(cell: str, name: str, get: Callable[[], Any], cases: str) -> No
             results.append({"value": to_plain(value)})
         except NotPlain as reason:
             results.append({"problem": f"returned a value of the wrong form: {reason}"})
-    _publish({"cell": cell, "name": name, "results": results})
+    return {"name": name, "results": results}
+
+
+def record_calls(cell: str, name: str, get: Callable[[], Any], cases: str) -> None:
+    """Record what the function ``name`` returns on each case (see :func:`calls_record`)."""
+    _publish({"cell": cell, **calls_record(name, get, cases)})
