@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import ROOT
-from nbgrader_course import assignments, meta, notebook_name, read
+from nbgrader_course import assignments, course_markers, meta, notebook_name, read
 
 from deepfake_ethics.grading.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE
 from deepfake_ethics.grading.keys import split_key
@@ -40,15 +40,18 @@ def test_cells_follow_the_format(name):
     nb = source(name)
     ids = [meta(c)["grade_id"] for c in nb.cells if meta(c).get("grade_id")]
     assert len(ids) == len(set(ids)), "grade_ids are unique"
+    fmt = course_markers()
     for cell in nb.cells:
         m = meta(cell)
         if m.get("grade") and cell.cell_type == "code":
             assert m.get("locked") and not m.get("solution"), m["grade_id"]
-            assert "BEGIN HIDDEN TESTS" in cell.source, f"{m['grade_id']}: hidden tests"
+            assert fmt.pattern("hidden_tests").search(cell.source), \
+                f"{m['grade_id']}: hidden tests"
         if m.get("solution") and cell.cell_type == "code":
-            assert "BEGIN SOLUTION" in cell.source, m["grade_id"]
+            assert fmt.pattern("solution").search(cell.source), m["grade_id"]
         if m.get("task"):
-            assert "BEGIN MARK SCHEME" in cell.source, f"{m['grade_id']}: a marking scheme"
+            assert fmt.pattern("mark_scheme").search(cell.source), \
+                f"{m['grade_id']}: a marking scheme"
     questions = re.findall(r"\*\*Question (\d+)\.(\d+)\*\*", "\n".join(
         c.source for c in nb.cells if c.cell_type == "markdown"))
     assert questions, "questions follow the '**Question N.M**' template"
