@@ -27,6 +27,14 @@ def private_progress(tmp_path_factory, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def private_figure_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Every test (and every kernel it starts) keeps drawn figures in its own cache folder."""
+    path = tmp_path_factory.mktemp("figure-cache")
+    monkeypatch.setenv("DEEPFAKE_ETHICS_CACHE", str(path))
+    return path
+
+
 def lesson_paths() -> list[Path]:
     """The lesson notebooks in course order."""
     return lesson_notebooks(ROOT)

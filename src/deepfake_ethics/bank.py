@@ -5,6 +5,7 @@ support services."""
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +28,7 @@ QUIZ_DIR = CONTENT_DIR / "quizzes"
 # one file each, named like the notebook: quizzes/alternatives/<notebook name>.yaml.
 ALTERNATIVES = "alternatives"
 FIGURE_DIR = CONTENT_DIR / "figures"
+_FIGURE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as the schema allows; never a path
 DIAGNOSTIC_FILE = CONTENT_DIR / "diagnostic.yaml"
 
 
@@ -108,15 +110,19 @@ def diagnostic_form(form: str) -> list[Quiz]:
 
 
 @functools.cache
+def _figure_file(path: Path) -> FigureSpec:
+    """One figure file, read once; it must be named after its figure: ``<id>.yaml``."""
+    fig = load_figure_file(path)
+    if fig.id != path.stem:
+        raise ContentError(path, fig.id, "id", f"the file of figure '{fig.id}' is named "
+                           f"'{fig.id}.yaml', so that a lesson reads only its own figures")
+    return fig
+
+
+@functools.cache
 def figures(directory: Path = FIGURE_DIR) -> dict[str, FigureSpec]:
     """Every figure of the course by id (cached after the first call)."""
-    bank: dict[str, FigureSpec] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        fig = load_figure_file(path)
-        if fig.id in bank:
-            raise ContentError(path, fig.id, "id", "another figure file has the same id")
-        bank[fig.id] = fig
-    return bank
+    return {path.stem: _figure_file(path) for path in sorted(directory.glob("*.yaml"))}
 
 
 def get_quiz(quiz_id: str) -> Quiz:
@@ -128,11 +134,12 @@ def get_quiz(quiz_id: str) -> Quiz:
 
 
 def get_figure(figure_id: str) -> FigureSpec:
-    """The figure with this id; a helpful KeyError if there is none."""
-    bank = figures()
-    if figure_id not in bank:
-        raise KeyError(f"no figure '{figure_id}' in {FIGURE_DIR}; known ids: {', '.join(bank)}")
-    return bank[figure_id]
+    """The figure with this id, reading its file only; a helpful KeyError if there is none."""
+    path = FIGURE_DIR / f"{figure_id}.yaml"
+    if not (isinstance(figure_id, str) and _FIGURE_ID.fullmatch(figure_id) and path.is_file()):
+        raise KeyError(f"no figure {figure_id!r} in {FIGURE_DIR}; known ids: "
+                       f"{', '.join(figures())}")
+    return _figure_file(path)
 
 
 @functools.cache

@@ -5,6 +5,10 @@ as an image (:class:`FigureImage`) with alt text and a caption. ``build(id)`` re
 Matplotlib figure itself (for saving or testing). Figures are built with
 :class:`matplotlib.figure.Figure` rather than pyplot, so nothing is shown twice, and inside
 :func:`course_style`, so the learner's own Matplotlib settings stay as they were.
+
+Each figure is drawn once and kept (:mod:`deepfake_ethics.figure_cache`) until its data or
+the code that draws it changes: a lesson run again shows its figures without importing
+Matplotlib at all.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import contextlib
 import datetime as dt
 import html
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bank import get_figure
+from .figure_cache import cached_svg
 from .schema import FLOW_GROUPS, Bars, FigureSpec, Flow, Source, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +53,7 @@ STYLE = {
     "svg.fonttype": "none",  # text stays text: smaller, sharper, searchable, faster
     "svg.hashsalt": "deepfake-ethics",  # the same figure gives the same file
 }
+DRAWING_CODE = (Path(__file__),)  # a change here draws every cached figure again
 
 
 @dataclass
@@ -93,15 +100,41 @@ def new_figure(width: float = 8.0, height: float = 4.0,
     return MplFigure(figsize=(width, height), layout=layout)
 
 
-def render(fig: matplotlib.figure.Figure, alt: str, caption: str,
-           sources: tuple[Source, ...] = ()) -> FigureImage:
-    """Turn a Matplotlib figure into a displayable image with alt text."""
-    if not alt.strip():
-        raise ValueError("every figure needs alt text")
+def to_svg(fig: matplotlib.figure.Figure) -> bytes:
+    """The SVG file of a Matplotlib figure, in the course style (the same figure gives the
+    same bytes)."""
     buffer = io.BytesIO()
     with course_style():
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return FigureImage(buffer.getvalue(), alt.strip(), caption.strip(), tuple(sources))
+    return buffer.getvalue()
+
+
+def render(fig: matplotlib.figure.Figure, alt: str, caption: str,
+           sources: tuple[Source, ...] = ()) -> FigureImage:
+    """Turn a Matplotlib figure into a displayable image with alt text."""
+    _check_alt(alt)
+    return FigureImage(to_svg(fig), alt.strip(), caption.strip(), tuple(sources))
+
+
+def cached_image(name: str, data: str, draw: Callable[[], matplotlib.figure.Figure],
+                 alt: str, caption: str, sources: tuple[Source, ...] = (),
+                 code: Sequence[Path] = ()) -> FigureImage:
+    """Like :func:`render`, but ``draw()`` runs only when the cache holds no drawing of
+    ``name`` from this ``data`` (everything the drawing reads) with this module and ``code``
+    (the files of the code that draws)."""
+    _check_alt(alt)
+
+    def draw_svg() -> bytes:
+        with course_style():
+            return to_svg(draw())
+
+    svg = cached_svg(name, data, (*DRAWING_CODE, *code), draw_svg)
+    return FigureImage(svg, alt.strip(), caption.strip(), tuple(sources))
+
+
+def _check_alt(alt: str) -> None:
+    if not alt.strip():
+        raise ValueError("every figure needs alt text")
 
 
 def build(figure_id: str) -> matplotlib.figure.Figure:
@@ -113,9 +146,12 @@ def build(figure_id: str) -> matplotlib.figure.Figure:
 
 
 def figure(figure_id: str) -> FigureImage:
-    """Show the course figure with this id, with its alt text, caption and sources."""
+    """Show the course figure with this id, with its alt text, caption and sources (drawn
+    once, then taken from the cache until the figure's data or drawing code changes)."""
     spec = get_figure(figure_id)
-    return render(build(figure_id), spec.alt, spec.caption, spec.sources)
+    drawn_from = repr((spec.kind, spec.title, spec.data))  # all that the drawing reads
+    return cached_image(figure_id, drawn_from, lambda: build(figure_id), spec.alt,
+                        spec.caption, spec.sources)
 
 
 def _wrap_title(text: str, width_in: float) -> list[str]:

@@ -4,8 +4,15 @@ activity has a row of its own after its lesson; the total counts one of the two.
 
 from __future__ import annotations
 
-from .plots import PALETTE, FigureImage, axes_with_margins, course_style, new_figure, render
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .plots import PALETTE, FigureImage, axes_with_margins, cached_image, new_figure
 from .progress import ProgressStore, course_totals, default_store, summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.figure
 
 
 def row_label(row: dict) -> str:
@@ -22,10 +29,26 @@ def row_name(row: dict) -> str:
     return row["title"]
 
 
-@course_style()
 def show_progress(store: ProgressStore | None = None) -> FigureImage:
-    """A chart of quizzes answered, and answered right at the first try, per lesson."""
+    """A chart of quizzes answered, and answered right at the first try, per lesson (drawn
+    again only when the rows it shows change)."""
     rows = summary(store)
+    answered, total = course_totals(rows)
+    alt = "Bar chart of quiz progress per lesson. " + "; ".join(
+        f"{row_name(r)}: {r['answered']} of {r['quizzes']} answered, "
+        f"{r['first_try_right']} right at the first try" for r in rows) + "."
+    caption = f"You have answered {answered} of {total} quizzes."
+    for r in rows:
+        if r["alternative_to"]:
+            caption += (f" Lesson {r['alternative_to'][:2]} and its alternative count once, "
+                        "whichever you answered more of.")
+    if (store or default_store()).in_memory:
+        caption += " Progress is kept in memory only for this session."
+    return cached_image("progress", json.dumps(rows, sort_keys=True), lambda: _chart(rows),
+                        alt, caption, code=(Path(__file__),))
+
+
+def _chart(rows: list[dict[str, Any]]) -> matplotlib.figure.Figure:
     labels = [row_label(r) for r in rows][::-1]
     fig = new_figure(8, 1.3 + 0.5 * len(rows), layout=None)
     ax = axes_with_margins(fig, labels, title="Your progress", extra_top=0.2)
@@ -46,15 +69,4 @@ def show_progress(store: ProgressStore | None = None) -> FigureImage:
     ax.set_xlabel("Quizzes")
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
               frameon=False)
-    answered, total = course_totals(rows)
-    alt = "Bar chart of quiz progress per lesson. " + "; ".join(
-        f"{row_name(r)}: {r['answered']} of {r['quizzes']} answered, "
-        f"{r['first_try_right']} right at the first try" for r in rows) + "."
-    caption = f"You have answered {answered} of {total} quizzes."
-    for r in rows:
-        if r["alternative_to"]:
-            caption += (f" Lesson {r['alternative_to'][:2]} and its alternative count once, "
-                        "whichever you answered more of.")
-    if (store or default_store()).in_memory:
-        caption += " Progress is kept in memory only for this session."
-    return render(fig, alt, caption)
+    return fig
