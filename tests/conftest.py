@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,36 @@ from deepfake_ethics.layout import (
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+
+# jsonschema (imported by nbformat) checks the "iri" format with rfc3987_syntax when it is
+# installed, and that builds three Earley grammars at import: about 3 s of CPU, a fifth of
+# the fast tier's budget. Nothing in the course or its tests checks that format, so the test
+# process goes without it (kernels, servers and nbgrader commands it starts are unaffected).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+KERNEL_IN_FAST_TIER = ("the fast tier starts no kernel: mark this test @pytest.mark.slow "
+                       "(or test the code without executing a notebook)")
+
+
+@pytest.fixture(autouse=True)
+def no_kernel_unless_slow(request, monkeypatch) -> None:
+    """A test not marked ``slow`` that launches a Jupyter kernel fails, before the kernel runs."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    async def refuse(self, cmd, **kwargs):
+        raise RuntimeError(KERNEL_IN_FAST_TIER)
+
+    monkeypatch.setattr(LocalProvisioner, "launch_kernel", refuse)
+
+
+# Tests that execute a notebook but whose module does not mark them slow yet (its owner is
+# rewriting it): marked here so that the fast tier skips them. Remove each once marked there.
+KERNEL_TESTS_NOT_YET_MARKED = (
+    "tests/test_quiz_widget.py::test_html_export_shows_the_text_version_without_the_answer",
+)
+
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +95,13 @@ GRADING_MODULES = {"test_nbgrader_pipeline", "test_nbgrader_pipeline_postgres",
                    "test_hub_ngshare"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
 def pytest_collection_modifyitems(config, items):
-    """Without bubblewrap, the grading tests say what to install instead of failing."""
+    """Mark the listed kernel tests slow; without bubblewrap, the grading tests say what to
+    install instead of failing."""
+    for item in items:
+        if item.nodeid.startswith(KERNEL_TESTS_NOT_YET_MARKED):
+            item.add_marker(pytest.mark.slow)
     if shutil.which("bwrap"):
         return
     skip = pytest.mark.skip(reason="grading runs student code in a bubblewrap sandbox: "

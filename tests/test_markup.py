@@ -161,6 +161,7 @@ def course_markdown() -> list[tuple[str, int, str]]:
     return cells
 
 
+@pytest.mark.slow  # renders every Markdown cell of the course twice: seconds of CPU
 def test_the_course_markdown_renders_unchanged():
     """Every tag, attribute, class and text of the course's own Markdown survives the
     cleaning (headings with anchors, tables, highlighted code, links, images)."""
