@@ -10,6 +10,9 @@ LAB_ARGS ?=
 LAB_ROOT ?= .
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# The term's exact versions (pip constraints), also used by Binder's postBuild and the images.
+CONSTRAINTS := constraints/2026-12.txt
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
 
 .PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
@@ -46,14 +49,14 @@ setup-test: $(TEST_STAMP)
 # `make lab` installs the course and what it needs to run, nothing else; `make test` adds
 # the test tools (pytest, Playwright, ruff, repo2docker, the PostgreSQL driver).
 # Reinstall only when the project's metadata changes; otherwise this is instant.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP_INSTALL) -e .
 	@touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	$(PIP_INSTALL) -e '.[test,postgres]'
 	@touch $(TEST_STAMP)
 
 LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
@@ -71,7 +74,8 @@ test: $(TEST_STAMP)
 	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick tier: the unit tests, without kernels, servers, nbgrader or a browser (< 30 s).
+# The quick tier: the unit tests, without kernels, servers or a browser (under 15 s of CPU;
+# a test not marked slow that launches a kernel fails, tests/conftest.py).
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
