@@ -82,3 +82,19 @@ def test_the_session_imports_no_widget_code():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_feedback_is_shown_before_the_record_is_written(tmp_path):
+    """The learner does not wait for the durable write of their progress: ``show`` gets
+    the feedback first, and the record follows."""
+    store = ProgressStore(tmp_path / "p.json")
+    q = _quiz("single")
+    seen = []
+    session = QuizSession(q, store)
+    result = session.check((min(q.correct_indices),),
+                           show=lambda f: seen.append((f, q.id in store.load()["quizzes"])))
+    assert seen == [(result, False)]
+    assert store.load()["quizzes"][q.id]["correct"] is True
+    empty = []
+    session.check((), show=empty.append)
+    assert [f.stage for f in empty] == ["empty"]

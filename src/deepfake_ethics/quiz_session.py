@@ -4,6 +4,7 @@ record in their progress, with no widgets. Every action returns a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .progress import ProgressStore, default_store
@@ -42,14 +43,19 @@ class QuizSession:
         """The reflection's reasoning saved so far ("" if none)."""
         return self.progress.note(self.quiz.id)
 
-    def check(self, chosen: tuple[int, ...]) -> Feedback:
+    def check(self, chosen: tuple[int, ...],
+              show: Callable[[Feedback], object] | None = None) -> Feedback:
         """Mark the chosen options (places in the content file) and record the attempt.
         A wrong first try earns a hint; a right answer, a second try or an earlier reveal
-        earns the answer."""
+        earns the answer. ``show`` gets the feedback before the record is written (a
+        durable write to disk), so that the learner does not wait for it."""
         q = self.quiz
         chosen = tuple(sorted(chosen))
         if not chosen:
-            return Feedback(empty_html(q), stage="empty")
+            result = Feedback(empty_html(q), stage="empty")
+            if show is not None:
+                show(result)
+            return result
         self.attempts += 1
         if q.kind == "reflection":
             result = Feedback(reflection_html(q, self.order, chosen), None, chosen,
@@ -63,6 +69,8 @@ class QuizSession:
             else:
                 result = Feedback(hint_html(q, chosen), False, chosen, "hint", locked=True,
                                   retry=True, reveal=True)
+        if show is not None:
+            show(result)
         self.progress.record(q.id, q.lesson, result.correct, list(chosen))
         return result
 

@@ -134,8 +134,9 @@ class QuizWidget(anywidget.AnyWidget):
         return result
 
     def check(self) -> Feedback:
-        """Check the current choice: the session says what to show."""
-        return self._show(self.session.check(self.selected()))
+        """Check the current choice: the session says what to show (and shows it before
+        it writes the record)."""
+        return self.session.check(self.selected(), show=self._show)
 
     def retry(self) -> Feedback:
         """Clear the choice and the feedback so the student can answer again."""
