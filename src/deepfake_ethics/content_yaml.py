@@ -15,11 +15,12 @@ line where one is known.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .schema import ContentError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import yaml  # imported when a file is read, so that importing the package stays cheap
 
 MAX_BYTES = 256 * 1024  # the largest content file is about 31 kB
 MAX_NODES = 20_000  # after aliases are expanded; the largest content file has about 620
@@ -28,6 +29,8 @@ MAX_DEPTH = 20  # the content files nest 6 levels deep
 
 def read_yaml(path: Path | str, *, pure: bool = False) -> Any:
     """Parse one content file; ``pure=True`` forces PyYAML's pure-Python parser."""
+    import yaml
+
     path = Path(path)
     text = _read_text(path)
     base = yaml.SafeLoader if pure else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -90,9 +93,9 @@ def _checked_loader(base: type) -> type:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":  # a yaml.MappingNode
         return [child for pair in node.value for child in pair]
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":  # a yaml.SequenceNode
         return list(node.value)
     return []
 
@@ -103,6 +106,8 @@ def _check(root: yaml.Node, loader: Any) -> None:
     One walk without recursion; an aliased node is counted in full each time it is used,
     but measured only once, so a bomb is refused in time proportional to the file.
     """
+    import yaml
+
     path = loader.content_path
     size: dict[int, int] = {}  # id(node) -> nodes in it, aliases expanded
     height: dict[int, int] = {}
@@ -140,6 +145,8 @@ def _check(root: yaml.Node, loader: Any) -> None:
 
 def _no_duplicate_keys(node: yaml.MappingNode, where: str, loader: Any) -> None:
     """Raise if a key appears twice (keys compared as YAML reads them: ``1`` equals ``0x1``)."""
+    import yaml
+
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
