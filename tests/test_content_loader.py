@@ -178,3 +178,13 @@ def test_missing_file_is_a_content_error(tmp_path):
     with pytest.raises(ContentError, match="cannot be read") as info:
         read_yaml(tmp_path / "nowhere.yaml")
     assert info.value.path == str(tmp_path / "nowhere.yaml")
+
+
+def test_pyyaml_is_imported_when_a_file_is_read_not_with_the_package():
+    import subprocess
+    import sys
+
+    code = ("import sys, deepfake_ethics.bank as b; before = 'yaml' in sys.modules; "
+            "b.quizzes(); print(before, 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
