@@ -119,8 +119,9 @@ c.IgnorePattern.pattern = (  # noise from start-up, never from a student's answe
     r"|Kernel is running over TCP without encryption"
     r"|DeprecationWarning: Jupyter is migrating its paths"
 )
-c.GradeExecute.max_output_bytes = 64_000  # per cell, as it arrives (text and images)
-c.NeutraliseOutputs.max_output_bytes = 64_000  # per cell, in the autograded notebook
+MAX_OUTPUT_BYTES = 64_000  # output kept per cell (text and images): the one cap, given to
+for step in ("GradeExecute", "NeutraliseOutputs", "SanitizeFeedback"):  # execution, the
+    c[step].max_output_bytes = MAX_OUTPUT_BYTES  # autograded notebook and the feedback
 
 # --- Export ---------------------------------------------------------------------------
 # A submission whose autograding failed is exported with status "NOT GRADED" and no score,

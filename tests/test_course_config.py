@@ -4,6 +4,7 @@ error that says where it looked."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,17 @@ def test_a_bad_url_in_the_environment_is_one_line(jupyter_folders, monkeypatch):
     message = str(error.value)
     assert "unknown database driver 'postgres'" in message
     assert "\n" not in message and "s3cret" not in message
+
+
+def test_one_output_cap_for_execution_autograded_notebook_and_feedback(jupyter_folders):
+    from deepfake_ethics.grading.execute import GradeExecute
+    from deepfake_ethics.grading.feedback import SanitizeFeedback
+    from deepfake_ethics.grading.preprocessors import NeutraliseOutputs
+
+    config = find(ROOT).config
+    caps = {step.__name__: step(config=config).max_output_bytes
+            for step in (GradeExecute, NeutraliseOutputs, SanitizeFeedback)}
+    text = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert text.count("max_output_bytes =") == 1, "one setting in the course's config"
+    value = int(re.search(r"^MAX_OUTPUT_BYTES = ([\d_]+)", text, re.M).group(1))
+    assert set(caps.values()) == {value}, caps

@@ -1,7 +1,7 @@
 """`deepfake-ethics autograde`: parallel workers give the same grades as serial nbgrader, each
-student is graded once by one worker, bad names and bad gradebook URLs are refused before
-anything runs, and a submission that cannot be graded is reported with its reason on both
-grading paths, its log kept in the course directory."""
+student is graded once by whichever worker is free, bad names and bad gradebook URLs are
+refused before anything runs, and a submission that cannot be graded is reported with its
+reason on both grading paths, its log kept in the course directory."""
 
 from __future__ import annotations
 
@@ -29,8 +29,15 @@ from test_nbgrader_pipeline_postgres import postgres_url  # noqa: F401 - a fixtu
 
 from deepfake_ethics.grading import gradebook_url, names
 from deepfake_ethics.grading.nbgrader_run import nbgrader_command, nbgrader_env
-from deepfake_ethics.grading.parallel import Outcome, report, run, share
-from deepfake_ethics.grading.worker import reason
+from deepfake_ethics.grading.parallel import (
+    CourseSettings,
+    Outcome,
+    in_queue,
+    queue_order,
+    report,
+    run,
+)
+from deepfake_ethics.grading.worker import Job, Result, reason
 
 ASSIGNMENT = "a02-legal-aspects"
 CLI = str(Path(sys.executable).parent / "deepfake-ethics")
@@ -56,14 +63,64 @@ def runs(course: Path) -> list[Path]:
 
 
 # --- Pure functions ---------------------------------------------------------------------
-def test_share_balances_work_and_gives_each_student_to_one_worker():
-    students = [f"s{i}" for i in range(7)]
-    sizes = {s: 10 * (i + 1) for i, s in enumerate(students)}
-    shares = share(students + ["s3"], sizes, 3)
-    assert sorted(s for part in shares for s in part) == students, "everyone exactly once"
-    loads = [sum(sizes[s] for s in part) for part in shares]
-    assert max(loads) - min(loads) <= max(sizes.values())
-    assert share(students[:1], sizes, 4) == [["s0"]], "no idle workers"
+def test_queue_gives_work_to_whichever_worker_is_free_and_each_student_once():
+    """One submission keeps its worker busy until the other worker has graded everyone
+    else: fixed shares (round-robin or balanced by size) would leave part of the class
+    waiting behind it, and this test would fail."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    students = queue_order([f"s{i}" for i in range(7)] + ["s3", "slow"],
+                           {"slow": 10_000, "s0": 5})
+    assert students[:2] == ["slow", "s0"] and len(students) == 8, "largest first, once each"
+    others_done, graded = threading.Event(), []
+
+    def grade(job: Job) -> Result:
+        if job.student == "slow":
+            assert others_done.wait(timeout=60), "the rest of the class waited for 'slow'"
+        graded.append(job.student)
+        if set(graded) == set(students) - {"slow"}:
+            others_done.set()
+        return Result(job.student, True)
+
+    with ThreadPoolExecutor(2) as pool:
+        done = list(in_queue(pool, grade, [Job("a", s, False, True) for s in students]))
+    assert all(isinstance(result, Result) for _, result in done), done
+    assert sorted(job.student for job, _ in done) == sorted(students)
+    assert graded[-1] == "slow" and sorted(graded) == sorted(students)
+
+
+def test_a_job_that_raises_is_reported_and_the_rest_are_graded():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def grade(job: Job) -> Result:
+        if job.student == "b":
+            raise RuntimeError("worker lost")
+        return Result(job.student, True)
+
+    with ThreadPoolExecutor(2) as pool:
+        done = {job.student: result for job, result in
+                in_queue(pool, grade, [Job("a", s, False, True) for s in "abc"])}
+    assert isinstance(done["b"], RuntimeError)
+    assert done["a"].success and done["c"].success
+
+
+@pytest.mark.slow
+def test_workers_is_an_nbgrader_setting_and_an_option(tmp_path, monkeypatch):
+    from deepfake_ethics.cli import ParallelAutogradeApp
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.ParallelAutogradeApp.workers = 5\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "no-user-config"))
+
+    def workers(*argv: str) -> int:
+        app = ParallelAutogradeApp()
+        app.initialize(["a02", *argv])
+        return app.workers
+
+    assert workers() == 5
+    assert workers("--workers", "2") == 2 and workers("-j", "3") == 3
 
 
 def test_reason_is_the_exception_nbgrader_met_not_its_summary():
@@ -183,7 +240,9 @@ def test_submission_folders_with_unsafe_names_skip_only_those_students(class_cou
     ([""], "assignment '' is empty"),
     (["   "], "is only whitespace"),
     (["a02,a03"], "contains ','"),
-    ([ASSIGNMENT, "--student", "-x"], "--student '-x' starts with '-'"),
+    ([ASSIGNMENT, "--student=-x"], "--student '-x' starts with '-'"),
+    ([ASSIGNMENT, "--student", "-x"], "student_id: expected one argument"),
+    ([ASSIGNMENT, "a03"], "give the assignment once"),
     ([ASSIGNMENT, "--student=a,b"], "--student 'a,b' contains ','"),
     ([ASSIGNMENT, "--student", "../student01"], "contains a path separator"),
     ([ASSIGNMENT, "--student", "nobody"], "no submissions of 'a02-legal-aspects' by a student"),
@@ -302,8 +361,7 @@ def test_one_student_with_the_db_url_option(class_courses, tmp_path):
     assert not any(r.startswith(("student0", "zz-")) for r in rows[1:]), done.stdout
     assert not (course / "gradebook.db").exists(), "the config's gradebook was not used"
     log_dir = runs(course)[-1]
-    assert sorted(p.name for p in (log_dir / "students").iterdir()) == \
-        ["student03.json", "student03.log"]
+    assert [p.name for p in (log_dir / "students").iterdir()] == ["student03.log"]
     with Gradebook(url, "deepfake-ethics") as gb:
         assert gb.find_submission(ASSIGNMENT, "student03").code_score > 0
 
@@ -311,14 +369,14 @@ def test_one_student_with_the_db_url_option(class_courses, tmp_path):
 @pytest.mark.slow
 def test_a_student_id_with_a_comma_is_graded_once(class_courses, tmp_path):
     """The bug of comma-separated exclusions: with the students a, b and "a,b" in three
-    workers, "a,b" was graded by all three. Each worker now gets an explicit list. (The
-    command refuses such an id; the worker lists are tested here without that check.)"""
+    workers, "a,b" was graded by all three. Each job now names one student. (The command
+    refuses such an id; the work queue is tested here without that check.)"""
     course = copy(class_courses["base"], tmp_path / "course")
     students = ["a", "b", "a,b"]
     for s in students:
         shutil.copytree(course / "submitted" / "student02", course / "submitted" / s)
-    outcomes, log_dir = run(ASSIGNMENT, 3, [], root=course, out=io.StringIO(),
-                            students=students)
+    outcomes, log_dir = run(CourseSettings.load(course, [ASSIGNMENT]), ASSIGNMENT, 3,
+                            out=io.StringIO(), students=students)
     assert {o.student: o.graded for o in outcomes} == {s: True for s in students}
     logs = "\n".join(p.read_text(encoding="utf-8") for p in log_dir.rglob("*.log"))
     for s in students:

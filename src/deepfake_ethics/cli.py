@@ -1,85 +1,134 @@
-"""The ``deepfake-ethics`` command: course tools for instructors.
+"""The ``deepfake-ethics`` command: course tools for instructors, as traitlets applications.
 
-    deepfake-ethics autograde ASSIGNMENT [--workers N] [nbgrader options...]
+    deepfake-ethics autograde ASSIGNMENT [--workers N] [nbgrader autograde options...]
     deepfake-ethics new-course DIR [--assignment NAME ...] [--from REPOSITORY]
 
-``autograde`` runs in the course directory, like nbgrader itself: it reads
-./nbgrader_config.py and the nbgrader options it does not know (``--force``, ``--student
-ID``, ``--Execute.timeout=60``, ``--CourseDirectory.db_url=...``), as ``nbgrader
-autograde`` would. ``new-course`` makes a private course directory for a graded class.
+``autograde`` is nbgrader's ``AutogradeApp`` with a ``workers`` setting: it runs in the
+course directory and reads the configuration and options exactly as ``nbgrader autograde``
+does (``--force``, ``--student ID``, ``--Execute.timeout=60``, ...), and
+``c.ParallelAutogradeApp.workers`` may be set in nbgrader_config.py. ``new-course`` makes a
+private course directory for a graded class.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .grading.parallel import default_workers
+from nbgrader.apps import AutogradeApp
+from traitlets import Integer, List, Unicode, default
+from traitlets.config import Application
+
+
+class ParallelAutogradeApp(AutogradeApp):
+    """``nbgrader autograde`` with the class graded by several worker processes."""
+
+    name = "deepfake-ethics-autograde"
+    description = ("Autograde every submission of an assignment with nbgrader's autograde, "
+                   "in a work queue shared by N worker processes. Logs are kept in "
+                   "logs/autograde/<assignment>/<time>/.")
+    examples = """
+        deepfake-ethics autograde a02-legal-aspects --workers 4
+        deepfake-ethics autograde a02-legal-aspects --student s001 --force
+    """
+    aliases = {**AutogradeApp.aliases, ("j", "workers"): "ParallelAutogradeApp.workers"}
+
+    workers = Integer(min=1, config=True, help="Worker processes (default: one more than the "
+                                        "number of cores).")
+
+    @default("workers")
+    def _default_workers(self) -> int:
+        from .grading.parallel import default_workers
+
+        return default_workers()
+
+    def initialize(self, argv: list[str] | None = None) -> None:
+        super().initialize(argv)
+        self.deinit_logging()  # no shared logs/nbgrader.log: each run keeps its own logs
+
+    def start(self) -> None:
+        """Grade the class (not nbgrader's serial start), report, exit with its code."""
+        from .grading.parallel import CourseSettings, Refused, report, run
+
+        try:
+            outcomes, log_dir = run(CourseSettings.of(self), self._assignment(), self.workers)
+        except Refused as refused:
+            print("deepfake-ethics autograde: nothing was graded:", file=sys.stderr)
+            for problem in refused.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            self.exit(2)
+        except KeyboardInterrupt:  # the workers are stopped; where their logs are was printed
+            self.exit(130)
+        self.exit(report(outcomes, log_dir=log_dir))
+
+    def _assignment(self) -> str:
+        """The assignment, given once: as the argument or as ``--assignment``."""
+        from .grading.parallel import Refused
+
+        given = [*self.extra_args, *filter(None, [self.coursedir.assignment_id])]
+        if len(given) != 1:
+            raise Refused([f"give the assignment once, not {given}"])
+        return given[0]
+
+
+class NewCourseApp(Application):
+    """``deepfake-ethics new-course DIR``."""
+
+    name = "deepfake-ethics-new-course"
+    description = ("Copy source/ (solutions, answer keys, marking schemes), header.ipynb and "
+                   "nbgrader_config.py from a copy of this repository into DIR (which must "
+                   "not exist, or be empty), and create an empty gradebook there with "
+                   "nbgrader.")
+    aliases = {("a", "assignment"): "NewCourseApp.assignments", "from": "NewCourseApp.origin"}
+
+    assignments = List(Unicode(), config=True,
+                       help="Copy only these assignments (repeat --assignment; default: all).")
+    origin = Unicode(".", config=True, help="The copy of the course repository to start "
+                                            "from (default: the current folder).")
+
+    def start(self) -> None:
+        from pathlib import Path
+
+        from .grading.course import CourseError, new_course
+
+        if len(self.extra_args) != 1:
+            print(f"deepfake-ethics new-course: give one directory, not {self.extra_args}",
+                  file=sys.stderr)
+            self.exit(2)
+        try:
+            made = new_course(Path(self.extra_args[0]), Path(self.origin),
+                              list(self.assignments) or None)
+        except CourseError as error:
+            print(f"deepfake-ethics new-course: {error}", file=sys.stderr)
+            self.exit(2)
+        print(made.summary())
+
+
+class DeepfakeEthicsApp(Application):
+    """``deepfake-ethics``: one of the subcommands."""
+
+    name = "deepfake-ethics"
+    description = __doc__
+    subcommands = {
+        "autograde": (ParallelAutogradeApp, "autograde every submission of an assignment "
+                                            "in parallel"),
+        "new-course": (NewCourseApp, "set up a private course directory for a graded class"),
+    }
+
+    def start(self) -> None:
+        if self.subapp is None:
+            self.print_subcommands()
+            self.exit(2)
+        self.subapp.start()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="deepfake-ethics", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    grade = commands.add_parser(
-        "autograde", help="autograde every submission of an assignment in parallel",
-        description="Share the class among N processes, each grading its own list of "
-                    "students with nbgrader's autograde. Unknown options go to nbgrader. "
-                    "Logs are kept in logs/autograde/<assignment>/<time>/.")
-    grade.add_argument("assignment")
-    grade.add_argument("--workers", "-j", type=int, default=default_workers(),
-                       help="worker processes (default: one more than the number of cores, "
-                            "%(default)s)")
-    course = commands.add_parser(
-        "new-course", help="set up a private course directory for a graded class",
-        description="Copy source/ (solutions, answer keys, marking schemes), header.ipynb "
-                    "and nbgrader_config.py from a copy of this repository into DIR, and "
-                    "create an empty gradebook there with nbgrader.")
-    course.add_argument("directory", help="the new course directory (must not exist, or be "
-                                          "empty)")
-    course.add_argument("--assignment", "-a", action="append", dest="assignments",
-                        metavar="NAME", help="copy only this assignment (repeat for more; "
-                                             "default: all)")
-    course.add_argument("--from", dest="origin", default=".", metavar="REPOSITORY",
-                        help="the copy of the course repository to start from (default: the "
-                             "current folder)")
-    args, extra = parser.parse_known_args(argv)
-    if args.command == "autograde":
-        return _autograde(parser, args, extra)
-    if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return _new_course(args)
-
-
-def _autograde(parser: argparse.ArgumentParser, args: argparse.Namespace,
-               extra: list[str]) -> int:
-    from .grading.parallel import Refused, report, run
-
-    if args.workers < 1:
-        parser.error("--workers must be at least 1")
+    """Entry point: run the subcommand; its exit code."""
     try:
-        outcomes, log_dir = run(args.assignment, args.workers, extra)
-    except Refused as refused:
-        print("deepfake-ethics autograde: nothing was graded:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # the workers are stopped; where their logs are was printed
-        return 130
-    return report(outcomes, log_dir=log_dir)
-
-
-def _new_course(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from .grading.course import CourseError, new_course
-
-    try:
-        made = new_course(Path(args.directory), Path(args.origin), args.assignments)
-    except CourseError as error:
-        print(f"deepfake-ethics new-course: {error}", file=sys.stderr)
-        return 2
-    print(made.summary())
+        DeepfakeEthicsApp.launch_instance(argv)
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        raise
     return 0
 
 

@@ -15,10 +15,11 @@ Grader side (nbgrader preprocessors and commands, in the grader's own process):
 * :mod:`.judge`         comparing recorded answers with keys, with partial credit;
 * :mod:`.preprocessors` the judge's verdicts as nbgrader outputs; inert, capped output;
 * :mod:`.feedback`      feedback: nbgrader's own clean-up plus verdicts only;
-* :mod:`.parallel`      ``deepfake-ethics autograde``: the class in parallel, each worker
-                        (:mod:`.worker`) with its own list of students;
+* :mod:`.parallel`      ``deepfake-ethics autograde``: the class in one work queue that
+                        worker processes (:mod:`.worker`) take students from;
 * :mod:`.names`         student ids and assignment names that are safe to grade;
-* :mod:`.gradebook_url` where the gradebook is, and whether its URL can work;
+* :mod:`.course_config` the course (root, id, gradebook) as nbgrader's configuration gives it;
+* :mod:`.gradebook_url` whether a gradebook URL can work;
 * :mod:`.course`        ``deepfake-ethics new-course``: a private course directory.
 """
 

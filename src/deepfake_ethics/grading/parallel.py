@@ -1,33 +1,40 @@
 """Autograde a class in parallel with nbgrader's own autograde.
 
-nbgrader grades one submission after another (nbgrader issue #174). This module reads the
-course's configuration as ``nbgrader autograde`` does, checks every name and the gradebook
-URL before anything runs, shares the students among N worker processes (each gets an
-explicit list: :mod:`.worker`), shows a progress bar, and reports every student's score
-and every failure with its reason. Each run keeps its logs in the course directory:
-``logs/autograde/<assignment>/<UTC time>/`` holds ``report.txt``, ``worker-<n>.log`` and,
-per student, ``students/<id>.log`` and ``students/<id>.json``.
+nbgrader grades one submission after another (nbgrader issue #174). ``deepfake-ethics
+autograde`` (:mod:`..cli`) is nbgrader's ``AutogradeApp`` with a ``workers`` setting; this
+module takes the course it read (:mod:`.course_config`), checks every name and the gradebook
+URL before anything runs, puts the students in one work queue (largest submissions first)
+that N worker processes (:mod:`.worker`) take from as each becomes free, shows a progress
+bar, and reports every student's score and every failure with its reason. Each run keeps its
+logs in the course directory: ``logs/autograde/<assignment>/<UTC time>/`` holds
+``report.txt``, ``worker-<pid>.log`` and, per student, ``students/<id>.log``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import fnmatch
 import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import gradebook_url, names
+from . import gradebook_url, names, worker
+from .course_config import Course
 from .nbgrader_run import put_on_path
-from .worker import Job, read_result
+from .worker import Job, Result
 
 if TYPE_CHECKING:  # pragma: no cover
+    from nbgrader.apps import AutogradeApp
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
 
 
 def default_workers() -> int:
@@ -51,47 +58,50 @@ class Refused(Exception):
 class CourseSettings:
     """The course as ``nbgrader autograde <assignment> <options>`` sees it."""
 
-    root: Path
-    db_url: str
-    submitted: str
-    autograded: str
-    course_id: str
-    student_pattern: str = "*"
-    excluded: frozenset[str] = frozenset()
+    course: Course  # root, course id, gradebook, nbgrader's whole configuration
+    coursedir: CourseDirectory  # nbgrader's, for its folder names and format_path
     force: bool = False
     create: bool = True
-    formatter: CourseDirectory | None = None  # nbgrader's, for its format_path
 
     @classmethod
-    def load(cls, root: Path, assignment: str, extra_args: list[str]) -> CourseSettings:
-        """Read the configuration with nbgrader's own AutogradeApp: config files, the
-        course's nbgrader_config.py in ``root``, then ``extra_args`` (``--force``,
-        ``--student X``, ``--CourseDirectory.db_url=...``, ...)."""
-        from nbgrader.apps import AutogradeApp
+    def of(cls, app: AutogradeApp) -> CourseSettings:
+        """The settings of an initialized ``AutogradeApp`` (config files, then options)."""
         from nbgrader.converters import Autograde
 
+        converter = Autograde(coursedir=app.coursedir, parent=app)  # force, create as set
+        return cls(Course.of(app), app.coursedir, bool(converter.force),
+                   bool(converter.create_student))
+
+    @classmethod
+    def load(cls, root: Path, argv: list[str]) -> CourseSettings:
+        """Read the course in ``root`` as ``nbgrader autograde <argv>`` run there would."""
+        from nbgrader.apps import AutogradeApp
+
         app = AutogradeApp()
-        with contextlib.chdir(root):  # as if run there: nbgrader also reads ./nbgrader_config.py
-            app.initialize([assignment, *extra_args], root=str(root))
-        app.deinit_logging()
-        if app.extra_args != [assignment]:
-            unexpected = [a for a in app.extra_args if a != assignment]
-            raise Refused([f"unexpected argument(s) {unexpected}: give the assignment once, "
-                           "before the options"])
-        coursedir = app.coursedir
-        converter = Autograde(coursedir=coursedir, parent=app)  # force, create as configured
-        excluded = frozenset(filter(None, coursedir.student_id_exclude.split(",")))
-        return cls(Path(coursedir.root), coursedir.db_url or
-                   f"sqlite:///{Path(coursedir.root) / 'gradebook.db'}",
-                   coursedir.submitted_directory, coursedir.autograded_directory,
-                   coursedir.course_id, coursedir.student_id or "*", excluded,
-                   bool(converter.force), bool(converter.create_student), coursedir)
+        with contextlib.chdir(root):
+            app.initialize(argv)
+        app.deinit_logging()  # no shared logs/nbgrader.log: this run keeps its own logs
+        return cls.of(app)
+
+    @property
+    def root(self) -> Path:
+        return self.course.root
+
+    @property
+    def submitted(self) -> str:
+        return self.coursedir.submitted_directory
+
+    @property
+    def student_pattern(self) -> str:
+        return self.coursedir.student_id or "*"
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return frozenset(filter(None, self.coursedir.student_id_exclude.split(",")))
 
     def path(self, step: str, student: str, assignment: str) -> Path:
         """Where nbgrader keeps a student's assignment at ``step`` (submitted, autograded)."""
-        if self.formatter is not None:
-            return Path(self.formatter.format_path(step, student, assignment))
-        return self.root / step / student / assignment
+        return Path(self.coursedir.format_path(step, student, assignment))
 
     def submitters(self, assignment: str) -> list[str]:
         """Every folder of submitted/ that holds this assignment (bad names included)."""
@@ -109,16 +119,25 @@ class CourseSettings:
     def is_graded(self, student: str, assignment: str) -> bool:
         """True when every submitted notebook has an autograded copy."""
         src = self.path(self.submitted, student, assignment)
-        dest = self.path(self.autograded, student, assignment)
+        dest = self.path(self.coursedir.autograded_directory, student, assignment)
         notebooks = [p.name for p in src.glob("*.ipynb")]
         return bool(notebooks) and all((dest / n).exists() for n in notebooks)
 
     @property
     def worker_db_url(self) -> str:
         """The gradebook URL for workers: sqlite waits for a lock instead of failing."""
-        if self.db_url.startswith("sqlite") and "timeout=" not in self.db_url:
-            return self.db_url + ("&" if "?" in self.db_url else "?") + "timeout=120"
-        return self.db_url
+        url = self.course.db_url
+        if url.startswith("sqlite") and "timeout=" not in url:
+            return url + ("&" if "?" in url else "?") + "timeout=120"
+        return url
+
+    def worker_config(self) -> Config:
+        """nbgrader's configuration for the workers: the parent's, with the course root and
+        the waiting gradebook URL made explicit."""
+        config = copy.deepcopy(self.course.config)
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.worker_db_url
+        return config
 
 
 @dataclass
@@ -134,58 +153,58 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # files left out, time budget used up
 
 
-def share(students: list[str], sizes: dict[str, int], workers: int) -> list[list[str]]:
-    """Split students into balanced shares, each student in exactly one: largest
-    submissions first, each to the least-loaded worker (size stands in for time)."""
-    shares: list[list[str]] = [[] for _ in range(max(1, workers))]
-    load = [0] * len(shares)
-    for student in sorted(set(students), key=lambda s: (-sizes.get(s, 0), s)):
-        i = load.index(min(load))
-        shares[i].append(student)
-        load[i] += sizes.get(student, 0) + 1
-    return [s for s in shares if s]
+def queue_order(students: Iterable[str], sizes: dict[str, int]) -> list[str]:
+    """Each student once, largest submissions first (size stands in for time), so that the
+    last submissions to start are short ones."""
+    return sorted(set(students), key=lambda s: (-sizes.get(s, 0), s))
 
 
-def prepare(assignment: str, extra_args: list[str], root: Path
-            ) -> tuple[CourseSettings, list[str], dict[str, str]]:
-    """The course, the students to grade and the students refused for an unsafe id (with
-    the reason), after every check; raises :class:`Refused` when nothing can be graded."""
+def in_queue(executor: Executor, grade: Callable[[Job], Result], jobs: list[Job]
+             ) -> Iterator[tuple[Job, Result | BaseException]]:
+    """Hand every job to whichever worker of ``executor`` is free next; yield each job with
+    its result (or what stopped it) as it finishes."""
+    futures = {executor.submit(grade, job): job for job in jobs}
+    for future in as_completed(futures):
+        error = future.exception()
+        yield futures[future], error if error is not None else future.result()
+
+
+def prepare(settings: CourseSettings, assignment: str) -> tuple[list[str], dict[str, str]]:
+    """The students to grade and the students refused for an unsafe id (with the reason),
+    after every check; raises :class:`Refused` when nothing can be graded."""
     problems = names.bad_names("assignment", [assignment])
-    problems += names.bad_names("--student", _student_options(extra_args), pattern=True)
+    if settings.student_pattern != "*":
+        problems += names.bad_names("--student", [settings.student_pattern], pattern=True)
     if problems:
         raise Refused(problems)
-    try:
-        course = CourseSettings.load(root, assignment, extra_args)
-    except gradebook_url.GradebookURLError as error:
-        raise Refused([str(error)]) from None
-    everyone = course.submitters(assignment)
-    selected = course.selected(everyone)
+    everyone = settings.submitters(assignment)
+    selected = settings.selected(everyone)
     unsafe = {s: f"not graded: the student id {s!r} {names.problem(s)}; rename the folder "
-                 f"{course.submitted}/{s}/ (and the student in the gradebook), then grade "
+                 f"{settings.submitted}/{s}/ (and the student in the gradebook), then grade "
                  "it again" for s in selected if names.problem(s)}
     students = [s for s in selected if s not in unsafe]
     if not selected:
-        which = "" if course.student_pattern == "*" else \
-            f" by a student matching {course.student_pattern!r}"
+        which = "" if settings.student_pattern == "*" else \
+            f" by a student matching {settings.student_pattern!r}"
         raise Refused([f"no submissions of {assignment!r}{which} in "
-                       f"{course.root / course.submitted}"])
+                       f"{settings.root / settings.submitted}"])
     try:
-        gradebook_url.check(course.db_url, "gradebook URL (CourseDirectory.db_url)")
+        gradebook_url.check(settings.course.db_url, "gradebook URL (CourseDirectory.db_url)")
     except gradebook_url.GradebookURLError as error:
         raise Refused([str(error)]) from None
-    if not _knows_assignment(course, assignment):
-        raise Refused([f"the gradebook {gradebook_url.redact(course.db_url)} has no assignment "
-                       f"{assignment!r}: run `nbgrader generate_assignment {assignment}` "
-                       "first (it records the assignment's cells)"])
-    return course, students, unsafe
+    if not _knows_assignment(settings, assignment):
+        raise Refused([f"the gradebook {gradebook_url.redact(settings.course.db_url)} has no "
+                       f"assignment {assignment!r}: run `nbgrader generate_assignment "
+                       f"{assignment}` first (it records the assignment's cells)"])
+    return students, unsafe
 
 
-def _knows_assignment(course: CourseSettings, assignment: str) -> bool:
+def _knows_assignment(settings: CourseSettings, assignment: str) -> bool:
     """True when the gradebook holds the assignment (nbgrader's Gradebook creates an empty
     gradebook if there is none, as nbgrader autograde would)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(course.worker_db_url, course.course_id) as gb:
+    with Gradebook(settings.worker_db_url, settings.course.course_id) as gb:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
@@ -193,47 +212,31 @@ def _knows_assignment(course: CourseSettings, assignment: str) -> bool:
     return True
 
 
-def _student_options(args: list[str]) -> list[str]:
-    """Values given to ``--student`` / ``--CourseDirectory.student_id`` on the command line."""
-    keys = ("--student", "--CourseDirectory.student_id")
-    found = []
-    for i, arg in enumerate(args):
-        key, eq, value = arg.partition("=")
-        if key in keys:
-            found.append(value if eq else (args[i + 1] if i + 1 < len(args) else ""))
-    return found
-
-
-def run(assignment: str, workers: int | None = None, extra_args: list[str] | None = None,
-        root: Path | None = None, out: TextIO = sys.stderr, retries: int = 2,
-        students: list[str] | None = None) -> tuple[list[Outcome], Path]:
+def run(settings: CourseSettings, assignment: str, workers: int | None = None,
+        out: TextIO = sys.stderr, retries: int = 2, students: list[str] | None = None
+        ) -> tuple[list[Outcome], Path]:
     """Autograde the submissions of ``assignment`` with ``workers`` processes; returns the
     outcomes and the run's log folder. ``students`` skips the discovery and the checks of
-    :func:`prepare` (for tests of the worker lists)."""
-    extra = list(extra_args or [])
-    root = (root or Path.cwd()).resolve()
+    :func:`prepare` (for tests of the work queue)."""
     put_on_path()
     unsafe: dict[str, str] = {}
     if students is None:
-        course, students, unsafe = prepare(assignment, extra, root)
-    else:
-        course = CourseSettings.load(root, assignment, extra)
-    log_dir = _new_log_dir(course.root, assignment)
+        students, unsafe = prepare(settings, assignment)
+    log_dir = _new_log_dir(settings.root, assignment)
+    (log_dir / "students").mkdir()
     refused = [Outcome(s, False, errors=[reason]) for s, reason in unsafe.items()]
     if not students:
         return refused, log_dir
-    workers = max(1, min(workers or default_workers(), len(students)))
-    _register_students(course, students)
+    workers = max(1, min(workers or default_workers(), len(set(students))))
+    _register_students(settings, students)
     sizes = {s: sum(p.lstat().st_size for p in
-                    course.path(course.submitted, s, assignment).glob("*.ipynb"))
+                    settings.path(settings.submitted, s, assignment).glob("*.ipynb"))
              for s in students}
-    shares = share(students, sizes, workers)
-    jobs = [Job(i, str(course.root), assignment, extra, part, str(log_dir),
-                course.worker_db_url, course.force, course.create, retries)
-            for i, part in enumerate(shares)]
-    exit_codes = _run_workers(jobs, course, assignment, out)
-    outcomes = _outcomes(course, assignment, jobs, exit_codes, log_dir)
-    return sorted(outcomes + refused, key=lambda o: o.student), log_dir
+    jobs = [Job(assignment, s, settings.force, settings.create, retries)
+            for s in queue_order(students, sizes)]
+    results = _grade(jobs, settings, log_dir, workers, out)
+    return sorted(_outcomes(settings, assignment, results) + refused,
+                  key=lambda o: o.student), log_dir
 
 
 def _new_log_dir(root: Path, assignment: str) -> Path:
@@ -251,56 +254,73 @@ def _new_log_dir(root: Path, assignment: str) -> Path:
     raise RuntimeError(f"cannot create a log folder in {base}")  # pragma: no cover
 
 
-def _register_students(course: CourseSettings, students: list[str]) -> None:
+def _register_students(settings: CourseSettings, students: list[str]) -> None:
     """Create missing students before the workers start, so they do not race to."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(course.worker_db_url, course.course_id) as gb:
+    with Gradebook(settings.worker_db_url, settings.course.course_id) as gb:
         for s in students:
             try:
                 gb.find_student(s)
             except MissingEntry:
-                if course.create:
+                if settings.create:
                     gb.add_student(s)
 
 
-def _run_workers(jobs: list[Job], course: CourseSettings, assignment: str,
-                 out: TextIO) -> dict[int, int | None]:
-    """Start one process per job, show progress until all have ended; their exit codes."""
-    from . import worker
-
+def _grade(jobs: list[Job], settings: CourseSettings, log_dir: Path, workers: int,
+           out: TextIO) -> dict[str, Result | BaseException]:
+    """Grade every job in a pool of worker processes, showing progress as each finishes."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared sockets
-    procs = [context.Process(target=worker.main, args=(job,), name=f"autograde-{job.index}")
-             for job in jobs]
-    log_dir = Path(jobs[0].log_dir)
-    total = sum(len(job.students) for job in jobs)
-    started, shown = time.monotonic(), None
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start,
+                               initargs=(settings.worker_config(), str(settings.root),
+                                         str(log_dir)))
+    results: dict[str, Result | BaseException] = {}
+    started, graded = time.monotonic(), 0
+    _progress(out, 0, 0, len(jobs), workers, 0.0)
     try:
-        for proc in procs:
-            proc.start()
-        while True:
-            running = any(p.is_alive() for p in procs)
-            results = [read_result(log_dir, s) for job in jobs for s in job.students]
-            done = [r for r in results if r is not None]
-            state = (sum(r.success for r in done), len(done) - sum(r.success for r in done))
-            if state != shown:  # read after `running`: the last reading is final
-                _progress(out, *state, total, len(procs), time.monotonic() - started)
-                shown = state
-            if not running:
-                break
-            time.sleep(0.5)
+        for job, result in in_queue(pool, worker.grade, jobs):
+            results[job.student] = result
+            graded += isinstance(result, Result) and result.success
+            _progress(out, graded, len(results) - graded, len(jobs), workers,
+                      time.monotonic() - started)
     except BaseException:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join(timeout=30)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()  # Python 3.14 has pool.terminate_workers() for this
         out.write(f"\ninterrupted; the logs so far are in {log_dir}\n")
         raise
-    for proc in procs:
-        proc.join()
+    pool.shutdown()
     out.write("\n")
-    return {job.index: proc.exitcode for job, proc in zip(jobs, procs, strict=True)}
+    return results
+
+
+def _outcomes(settings: CourseSettings, assignment: str,
+              results: dict[str, Result | BaseException]) -> list[Outcome]:
+    """Each student's outcome: the worker's result, the autograded files, the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    outcomes = []
+    with Gradebook(settings.worker_db_url, settings.course.course_id) as gb:
+        for s, result in sorted(results.items()):
+            outcome = Outcome(s, False, notes=list(getattr(result, "notes", [])))
+            if not isinstance(result, Result):
+                outcome.errors = [f"a worker process stopped before this submission was "
+                                  f"graded ({type(result).__name__}: {result}): see the "
+                                  "worker-*.log files"]
+            elif not result.success:
+                outcome.errors = [result.reason, *result.errors]
+            elif not settings.is_graded(s, assignment):
+                outcome.errors = ["nbgrader reported success but wrote no autograded "
+                                  f"notebook: see students/{s}.log"]
+            else:
+                outcome.graded, outcome.skipped = True, result.skipped
+            try:
+                sub = gb.find_submission(assignment, s)
+                outcome.score, outcome.max_score = sub.score, sub.max_score
+            except MissingEntry:
+                pass
+            outcomes.append(outcome)
+    return outcomes
 
 
 def _progress(out: TextIO, graded: int, failed: int, total: int, workers: int,
@@ -314,37 +334,6 @@ def _progress(out: TextIO, graded: int, failed: int, total: int, workers: int,
             f"({workers} worker{'s' if workers != 1 else ''}, {seconds:.0f} s)")
     out.write(f"\r{line}" if out.isatty() else f"{line}\n")
     out.flush()
-
-
-def _outcomes(course: CourseSettings, assignment: str, jobs: list[Job],
-              exit_codes: dict[int, int | None], log_dir: Path) -> list[Outcome]:
-    """Each student's outcome: the worker's result, the autograded files, the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    outcomes = []
-    with Gradebook(course.worker_db_url, course.course_id) as gb:
-        for job in jobs:
-            for s in job.students:
-                result = read_result(log_dir, s)
-                outcome = Outcome(s, False, notes=list(result.notes) if result else [])
-                if result is None:
-                    outcome.errors = [f"worker {job.index} stopped (exit code "
-                                      f"{exit_codes.get(job.index)}) before grading this "
-                                      f"submission: see worker-{job.index}.log"]
-                elif not result.success:
-                    outcome.errors = [result.reason, *result.errors]
-                elif not course.is_graded(s, assignment):
-                    outcome.errors = ["nbgrader reported success but wrote no autograded "
-                                      f"notebook: see students/{s}.log"]
-                else:
-                    outcome.graded, outcome.skipped = True, result.skipped
-                try:
-                    sub = gb.find_submission(assignment, s)
-                    outcome.score, outcome.max_score = sub.score, sub.max_score
-                except MissingEntry:
-                    pass
-                outcomes.append(outcome)
-    return sorted(outcomes, key=lambda o: o.student)
 
 
 def report(outcomes: list[Outcome], out: TextIO = sys.stdout,

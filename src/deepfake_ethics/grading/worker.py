@@ -1,22 +1,22 @@
-"""One worker of ``deepfake-ethics autograde``: a process that grades its own list of
-students, one after another, with nbgrader's API in-process.
+"""A worker process of ``deepfake-ethics autograde``: grades one student at a time, as the
+work queue of :mod:`.parallel` hands them out, with nbgrader's API in-process.
 
-The worker loads the course's nbgrader configuration exactly as ``nbgrader autograde``
-would (system and user config, the course's nbgrader_config.py, the options given on the
-command line), then calls :meth:`nbgrader.apps.NbGraderAPI.autograde` for each student of
-its list. For each student it writes, in the run's log folder, ``students/<id>.log`` (what
-nbgrader logged, with any traceback) and ``students/<id>.json`` (the outcome); its own
-output, including the kernels', goes to ``worker-<n>.log``.
+:func:`start` runs once in each worker process: it takes the configuration the parent read
+(nbgrader's own, files and command line: :mod:`.course_config`), so nothing is read twice,
+and builds :class:`nbgrader.apps.NbGraderAPI` from it. :func:`grade` then calls
+:meth:`~nbgrader.apps.NbGraderAPI.autograde` for one student and returns a :class:`Result`.
+Each student's log (what nbgrader logged, with any traceback) is kept in the run's log folder
+as ``students/<id>.log``; the process's own output, the kernels' included, goes to
+``worker-<pid>.log``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from .nbgrader_run import put_on_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
 
 LOCKED = re.compile(r"database is locked", re.I)
 EXCEPTION = re.compile(r"^\s*[\w.]+(Error|Exception|Exit): ")
@@ -31,18 +32,16 @@ SKIPPED = re.compile(r"Skipping existing assignment", re.I)
 OWN_EXCEPTION = "NbGraderException: "  # nbgrader's summary, never the cause itself
 NOTE = re.compile(r"^\[WARNING\] (Time budget: .*)$", re.M)  # logged by GradeExecute
 
+_api: NbGraderAPI | None = None  # this worker process's, made by start()
+_log_dir = Path()
 
-@dataclass
+
+@dataclass(frozen=True)
 class Job:
-    """What one worker is asked to do (sent to the worker process, so plain data only)."""
+    """One student to grade (sent to a worker process, so plain data only)."""
 
-    index: int
-    root: str
     assignment: str
-    argv: list[str]
-    students: list[str]
-    log_dir: str
-    db_url: str
+    student: str
     force: bool
     create: bool
     retries: int = 2
@@ -58,23 +57,14 @@ class Result:
     reason: str = ""
     attempts: int = 1
     seconds: float = 0.0
-    worker: int = 0
+    worker: int = 0  # the worker's process id
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def result_path(log_dir: Path, student: str, suffix: str) -> Path:
-    """``<log_dir>/students/<student><suffix>`` (ids are checked: they are plain names)."""
-    return log_dir / "students" / f"{student}{suffix}"
-
-
-def read_result(log_dir: Path, student: str) -> Result | None:
-    """The result a worker wrote for ``student``, or None if there is none (yet)."""
-    path = result_path(log_dir, student, ".json")
-    try:
-        return Result(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+def student_log(log_dir: Path, student: str) -> Path:
+    """``<log_dir>/students/<student>.log`` (ids are checked: they are plain names)."""
+    return log_dir / "students" / f"{student}.log"
 
 
 def reason(log: str) -> str:
@@ -90,17 +80,18 @@ def reason(log: str) -> str:
     return lines[-1] if lines else "nbgrader gave no reason"
 
 
-def main(job: Job) -> None:
-    """Entry point of the worker process."""
-    log_dir = Path(job.log_dir)
-    (log_dir / "students").mkdir(parents=True, exist_ok=True)
-    _redirect_output(log_dir / f"worker-{job.index}.log")
-    os.chdir(job.root)
+def start(config: Config, root: str, log_dir: str) -> None:
+    """Set up a worker process: its own log, the course directory, nbgrader's API built from
+    the parent's configuration."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    global _api, _log_dir
+    _log_dir = Path(log_dir)
+    _redirect_output(_log_dir / f"worker-{os.getpid()}.log")
+    os.chdir(root)
     put_on_path()
-    print(f"worker {job.index}: {len(job.students)} student(s): {job.students}", flush=True)
-    api = _api(job)
-    for student in job.students:
-        _write(log_dir, grade_one(api, job, student))
+    _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
 def _redirect_output(path: Path) -> None:
@@ -113,26 +104,22 @@ def _redirect_output(path: Path) -> None:
     os.close(log)
 
 
-def _api(job: Job) -> NbGraderAPI:
-    """nbgrader's API, configured as ``nbgrader autograde <assignment> <argv>`` would be."""
-    from nbgrader.apps import AutogradeApp, NbGraderAPI
-
-    app = AutogradeApp()
-    app.initialize([job.assignment, *job.argv], root=job.root)
-    app.deinit_logging()  # no shared logs/nbgrader.log: this run keeps its own logs
-    app.coursedir.db_url = job.db_url
-    return NbGraderAPI(coursedir=app.coursedir, parent=app)
+def grade(job: Job) -> Result:
+    """Grade ``job`` with this process's API (made by :func:`start`)."""
+    if _api is None:  # pragma: no cover - start() is the pool's initializer
+        raise RuntimeError("worker.start() was not called in this process")
+    return grade_one(_api, job, _log_dir)
 
 
-def grade_one(api: NbGraderAPI, job: Job, student: str) -> Result:
+def grade_one(api: NbGraderAPI, job: Job, log_dir: Path) -> Result:
     """Autograde one student, again after a pause if the gradebook was locked."""
     started = time.monotonic()
     texts: list[str] = []
     outcome: dict[str, Any] = {}
     for attempt in range(1, job.retries + 2):
-        print(f"worker {job.index}: grading {student!r} (attempt {attempt})", flush=True)
+        print(f"grading {job.student!r} (attempt {attempt})", flush=True)
         try:
-            outcome = api.autograde(job.assignment, student, force=job.force,
+            outcome = api.autograde(job.assignment, job.student, force=job.force,
                                     create=job.create)
         except Exception as error:  # nbgrader's API catches its own; anything else is ours
             import traceback
@@ -144,33 +131,24 @@ def grade_one(api: NbGraderAPI, job: Job, student: str) -> Result:
         if outcome.get("success") or not LOCKED.search(text):
             break
         time.sleep(attempt)
-    log = "\n".join(texts)
-    result_path(Path(job.log_dir), student, ".log").write_text(log + "\n", encoding="utf-8")
+    student_log(log_dir, job.student).write_text("\n".join(texts) + "\n", encoding="utf-8")
     success = bool(outcome.get("success"))
     last = texts[-1]
-    return Result(student, success, notes=notes(api, job, student, last),
+    return Result(job.student, success, notes=notes(api, job, last),
                   skipped=success and bool(SKIPPED.search(last)),
                   reason="" if success else reason(last), attempts=len(texts),
-                  seconds=round(time.monotonic() - started, 1), worker=job.index,
+                  seconds=round(time.monotonic() - started, 1), worker=os.getpid(),
                   errors=[] if success else [line for line in last.splitlines()
                                              if "[ERROR]" in line][:20])
 
 
-def notes(api: NbGraderAPI, job: Job, student: str, log: str) -> list[str]:
+def notes(api: NbGraderAPI, job: Job, log: str) -> list[str]:
     """What the report should say besides the score: the files left out of the
     submission (from their record, see :mod:`.submission`) and a time budget used up."""
     from .submission import read_record
 
-    folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student,
+    folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, job.student,
                                             job.assignment))
     found = [f"left out {entry.path}: {entry.reason}"
              for entry in read_record(Path(api.coursedir.root), folder)]
     return found + sorted(set(NOTE.findall(log)))
-
-
-def _write(log_dir: Path, result: Result) -> None:
-    """Write a result atomically: the parent counts finished students by these files."""
-    path = result_path(log_dir, result.student, ".json")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
-    tmp.replace(path)
