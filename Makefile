@@ -28,7 +28,7 @@ help:
 	@echo "                (a student's JupyterLab: no Formgrader, Courses or Create Assignment)"
 	@echo "make lab-instructor   the same with nbgrader's instructor tools"
 	@echo "make test       set up .venv if needed, then run every test"
-	@echo "make test-fast  the quick tier only: unit tests, no kernels or servers (< 30 s)"
+	@echo "make test-fast  the quick tier only: unit tests, no kernels, servers or browser"
 	@echo "make benchmark  run the benchmarks and print their figures"
 	@echo "make navigation rewrite the navigation cell of every lesson"
 	@echo "make sources    regenerate docs/sources.md, the register of every source and its dates,"
@@ -74,8 +74,8 @@ test: $(TEST_STAMP)
 	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick tier: the unit tests, without kernels, servers or a browser (under 15 s of CPU;
-# a test not marked slow that launches a kernel fails, tests/conftest.py).
+# The quick tier: the unit tests, without kernels, servers or a browser (a test not marked
+# slow that launches a kernel fails: tests/conftest.py).
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
