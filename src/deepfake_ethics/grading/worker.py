@@ -131,13 +131,16 @@ def grade_one(api: NbGraderAPI, job: Job, log_dir: Path) -> Result:
         if outcome.get("success") or not LOCKED.search(text):
             break
         time.sleep(attempt)
-    student_log(log_dir, job.student).write_text("\n".join(texts) + "\n", encoding="utf-8")
+    seconds = round(time.monotonic() - started, 1)
+    student_log(log_dir, job.student).write_text(
+        "\n".join(texts) + f"\n--- took {seconds} s (worker {os.getpid()}) ---\n",
+        encoding="utf-8")
     success = bool(outcome.get("success"))
     last = texts[-1]
     return Result(job.student, success, notes=notes(api, job, last),
                   skipped=success and bool(SKIPPED.search(last)),
                   reason="" if success else reason(last), attempts=len(texts),
-                  seconds=round(time.monotonic() - started, 1), worker=os.getpid(),
+                  seconds=seconds, worker=os.getpid(),
                   errors=[] if success else [line for line in last.splitlines()
                                              if "[ERROR]" in line][:20])
 
