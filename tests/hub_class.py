@@ -19,7 +19,13 @@ from pathlib import Path
 
 from browser.lab import course_copy
 from hub_server import GRADER, HUB_DEPLOY, Hub, HubSite, in_site, remove_mount_point, set_passwords
-from shared_env import SYSTEM_PATH, chown_tree, require, temporary_accounts
+from shared_env import (
+    SYSTEM_PATH,
+    chown_tree,
+    remove_leftover_accounts,
+    require,
+    temporary_accounts,
+)
 
 # docs/deployment.md, "Which nbgrader tools each account sees": the instructor tools are
 # off for everyone (jupyter/student/ in /etc/jupyter) and on again per account.
@@ -100,6 +106,7 @@ def hub_classroom(base: Path, venv: Path, db_url: str, *,
                   extra_config: Callable[[HubSite, str], str] | None = None,
                   global_nbgrader_config: Path | None = None,
                   hub_env: dict[str, str] | None = None) -> Iterator[Classroom]:
+    remove_leftover_accounts()
     require(_account_free(GRADER), f"an account named {GRADER} exists on this machine: "
                                    "the test will not touch a real deployment's grader")
     suffix = secrets.token_hex(2)

@@ -200,6 +200,23 @@ def _remove_account(name: str) -> None:
         subprocess.run(["groupdel", name], capture_output=True)
 
 
+def _test_folder(home: str) -> bool:
+    """Whether ``home`` lies in a folder these tests make (``<tmp>/dfe-…``)."""
+    parts = Path(home).parts
+    tmp = Path(tempfile.gettempdir()).parts
+    return (len(parts) > len(tmp) and parts[:len(tmp)] == tmp
+            and parts[len(tmp)].startswith("dfe-"))
+
+
+def remove_leftover_accounts() -> list[str]:
+    """Remove the accounts a test run that was killed left behind (their homes lie in the
+    tests' own temporary folders, never in a real deployment's); return their names."""
+    leftovers = [entry.pw_name for entry in pwd.getpwall() if _test_folder(entry.pw_dir)]
+    for name in leftovers:
+        _remove_account(name)
+    return leftovers
+
+
 @contextlib.contextmanager
 def temporary_accounts(names: Sequence[str], homes: Path) -> Iterator[dict[str, pwd.struct_passwd]]:
     """System accounts ``names`` with private homes (mode 0700) under ``homes``; on exit
@@ -207,6 +224,7 @@ def temporary_accounts(names: Sequence[str], homes: Path) -> Iterator[dict[str, 
     require(is_root(), "creating Unix accounts needs root (run the tests as root)")
     for tool in ("useradd", "userdel", "runuser"):
         require(shutil.which(tool), f"`{tool}` is missing (Debian: passwd / util-linux)")
+    remove_leftover_accounts()
     created: list[str] = []
     try:
         accounts = {}
