@@ -12,7 +12,7 @@ LAB_ROOT ?= .
 ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # The term's exact versions (pip constraints), also used by Binder's postBuild and the images.
 CONSTRAINTS := constraints/2026-12.txt
-PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
+PIP_INSTALL = $(BIN)/python -m pip install --disable-pip-version-check -c $(CONSTRAINTS)
 
 .PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
@@ -43,80 +43,90 @@ help:
 	@echo "make grade ASSIGNMENT=a02-legal-aspects [WORKERS=4]   autograde a class in parallel"
 	@echo "make lint       ruff (the pinned version; CI runs it before make test)"
 
-setup: $(STAMP)
-setup-test: $(TEST_STAMP)
+# Every command first checks .venv (scripts/ensure_venv.py: a half-made or broken one is
+# made again, a missing prerequisite is named once), then installs only if the project's
+# metadata changed since the last install; otherwise this is instant.
+setup:
+	@$(PYTHON) scripts/ensure_venv.py $(VENV)
+	@$(MAKE) --no-print-directory --silent $(STAMP)
+
+setup-test:
+	@$(PYTHON) scripts/ensure_venv.py $(VENV)
+	@$(MAKE) --no-print-directory --silent $(TEST_STAMP)
 
 # `make lab` installs the course and what it needs to run, nothing else; `make test` adds
 # the test tools (pytest, Playwright, ruff, repo2docker, the PostgreSQL driver).
-# Reinstall only when the project's metadata changes; otherwise this is instant.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "[setup] installing the course, JupyterLab and nbgrader into $(VENV) (the first time takes about 2 minutes)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PIP_INSTALL) -e .
 	@touch $(STAMP)
+	@echo "[setup] done"
 
 $(TEST_STAMP): $(STAMP)
+	@echo "[setup] installing the test tools into $(VENV)"
 	$(PIP_INSTALL) -e '.[test,postgres]'
 	@touch $(TEST_STAMP)
+	@echo "[setup] done"
 
 LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)
 
-lab: $(STAMP)
+lab: setup
 	JUPYTER_CONFIG_PATH="$(call config_path,$(STUDENT_CONFIG))" $(LAB_COMMAND)
 
-lab-instructor: $(STAMP)
+lab-instructor: setup
 	JUPYTER_CONFIG_PATH="$(call config_path,$(INSTRUCTOR_CONFIG))" $(LAB_COMMAND)
 
 # The system packages some tests need (bubblewrap for the grading sandbox, PostgreSQL...):
 # installed when running as root; otherwise those tests say what to install and skip.
-test: $(TEST_STAMP)
+test: setup-test
 	@if [ "$$(id -u)" = 0 ]; then bash .ci/install-server-deps; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The quick tier: the unit tests, without kernels, servers or a browser (a test not marked
 # slow that launches a kernel fails: tests/conftest.py).
-test-fast: $(TEST_STAMP)
+test-fast: setup-test
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(TEST_STAMP)
+lint: setup-test
 	$(BIN)/ruff check .
 
-format: $(TEST_STAMP)
+format: setup-test
 	$(BIN)/ruff check --fix .
 
-navigation: $(STAMP)
+navigation: setup
 	$(BIN)/python scripts/update_navigation.py
 
-release: $(STAMP)
+release: setup
 	$(BIN)/python scripts/practice_cells.py
 	$(BIN)/python scripts/release.py
 	$(BIN)/python scripts/update_navigation.py
 
-grade: $(STAMP)
+grade: setup
 	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade ASSIGNMENT=<name> [WORKERS=N]" && exit 2)
 	$(BIN)/deepfake-ethics autograde $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS))
 
-sources: $(STAMP)
+sources: setup
 	$(BIN)/python scripts/sources_register.py
 	$(BIN)/python scripts/facts_due.py --write-doc
 
-facts-due: $(STAMP)
+facts-due: setup
 	$(BIN)/python scripts/facts_due.py $(if $(TODAY),--today $(TODAY))
 
-glossary: $(STAMP)
+glossary: setup
 	$(BIN)/python scripts/glossary_links.py
 
-support: $(STAMP)
+support: setup
 	$(BIN)/python scripts/support_lines.py
 
-reading-time: $(STAMP)
+reading-time: setup
 	$(BIN)/python scripts/reading_time.py
 
-clean-notebooks: $(STAMP)
+clean-notebooks: setup
 	$(BIN)/python scripts/clean_notebooks.py
 
 # The benchmarks reuse the tests' course helpers (tests/ on PYTHONPATH, no path edits).
-benchmark: $(TEST_STAMP)
+benchmark: setup-test
 	PYTHONPATH=tests $(BIN)/python benchmarks/run.py; status=$$?; \
 		$(BIN)/python benchmarks/report.py; exit $$status
