@@ -65,7 +65,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 $(TEST_STAMP): $(STAMP)
 	@echo "[setup] installing the test tools into $(VENV)"
-	$(PIP_INSTALL) -e '.[test,postgres]'
+	$(PIP_INSTALL) -e '.[test,postgres,site]'
 	@touch $(TEST_STAMP)
 	@echo "[setup] done"
 
