@@ -25,6 +25,7 @@ from shared_env import cached_venv, require
 
 HUB_VENV = Path(os.environ.get("DEEPFAKE_ETHICS_HUB_VENV", "/opt/deepfake-ethics-hub-venv"))
 JUPYTERHUB = "jupyterhub>=5.2,<7"
+IDLE_CULLER = "jupyterhub-idle-culler==2.0.0"  # deploy/jupyterhub/jupyterhub_config.py
 NGSHARE = ["ngshare==0.6.0", "sqlalchemy>=1.4,<2"]  # see above
 NGSHARE_VENV = Path(os.environ.get("DEEPFAKE_ETHICS_NGSHARE_VENV",
                                    "/opt/deepfake-ethics-ngshare-venv"))
@@ -40,7 +41,7 @@ def hub_venv() -> Path:
             f"node and npm are missing (configurable-http-proxy is an npm package): "
             f"{INSTALL_HINT}")
     return cached_venv(HUB_VENV, extras="[postgres]", steps=[
-        [*PIP, JUPYTERHUB],
+        [*PIP, JUPYTERHUB, IDLE_CULLER],
         [*PIP, "--no-deps", NGSHARE_EXCHANGE],
         ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix",
          "{venv}/proxy", PROXY],

@@ -11,6 +11,7 @@ server, and the grader service, as their own Unix user). Put the class lists bes
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 - provided by traitlets when JupyterHub loads this file
 
@@ -85,3 +86,27 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,  # instructors are not asked to confirm each login
     },
 ]
+
+# --- Idle servers are stopped -----------------------------------------------------------
+# A student who closes the laptop leaves a server (and its kernels) running: the idle
+# culler (jupyterhub-idle-culler, installed beside JupyterHub) stops every user's server
+# nobody has used for IDLE_TIMEOUT seconds; work is saved on disk and the next log-in starts
+# a fresh server. The grader service is not a user server and keeps running.
+IDLE_TIMEOUT = int(os.environ.get("DEEPFAKE_ETHICS_IDLE_TIMEOUT", "3600"))  # seconds
+c.JupyterHub.load_roles.append({
+    "name": "idle-culler",
+    "description": "Stop user servers nobody has used for a while",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+})
+c.JupyterHub.services.append({
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT}",
+                f"--cull-every={max(5, min(600, IDLE_TIMEOUT // 2))}"],
+})
+
+# --- Memory per user --------------------------------------------------------------------
+# Shown to each user by JupyterLab's resource indicator where installed; enforced only by
+# spawners that can (systemdspawner, KubeSpawner: deploy/kubernetes/values.yaml), not by the
+# default LocalProcessSpawner. docs/deployment.md sizes a machine for a class.
+c.Spawner.mem_limit = os.environ.get("DEEPFAKE_ETHICS_MEM_LIMIT", "1G")
