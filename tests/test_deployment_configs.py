@@ -114,7 +114,7 @@ def hub_config(tmp_path):
 
 def test_grader_service_runs_the_course_server_as_the_grader(hub_config):
     c = hub_config(DEEPFAKE_ETHICS_DB_URL=None)
-    (service,) = c.JupyterHub.services
+    (service,) = [s for s in c.JupyterHub.services if s["name"] != "idle-culler"]
     assert service["name"] == COURSE, "nbgrader's course list finds the formgrader by name"
     assert service["command"] == ["jupyterhub-singleuser"]
     assert service["user"] == GRADER and service["cwd"] == f"/home/{GRADER}"
@@ -122,8 +122,23 @@ def test_grader_service_runs_the_course_server_as_the_grader(hub_config):
     assert service["oauth_no_confirm"] is True
     assert "DEEPFAKE_ETHICS_DB_URL" not in service["environment"]
     url = "postgresql://grader:secret@127.0.0.1/deepfake_ethics"
-    (service,) = hub_config(DEEPFAKE_ETHICS_DB_URL=url).JupyterHub.services
+    (service,) = [s for s in hub_config(DEEPFAKE_ETHICS_DB_URL=url).JupyterHub.services
+                  if s["name"] != "idle-culler"]
     assert service["environment"]["DEEPFAKE_ETHICS_DB_URL"] == url
+
+
+def test_idle_servers_are_stopped_after_the_configured_time(hub_config):
+    """The idle culler runs as a service with only the scopes it needs (live:
+    tests/test_hub_idle.py)."""
+    (culler,) = [s for s in hub_config().JupyterHub.services if s["name"] == "idle-culler"]
+    assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
+    assert "--timeout=3600" in culler["command"]
+    assert "--timeout=900" in [s for s in hub_config(DEEPFAKE_ETHICS_IDLE_TIMEOUT="900")
+                               .JupyterHub.services if s["name"] == "idle-culler"][0]["command"]
+    (role,) = [r for r in hub_config().JupyterHub.load_roles if r["name"] == "idle-culler"]
+    assert role["services"] == ["idle-culler"]
+    assert set(role["scopes"]) == {"list:users", "read:users:activity", "read:servers",
+                                   "delete:servers"}
 
 
 def test_hub_groups_and_roles_give_instructors_the_formgrader(hub_config):
