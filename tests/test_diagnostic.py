@@ -387,7 +387,9 @@ def progress_file(tmp_path: Path) -> ProgressStore:
              "last_answered": "2026-12-01T10:00:00+00:00"}
     alt = next(q for q in bank.quizzes().values() if q.lesson.startswith("04-alternative"))
     data = {"version": 1, "learner": "abc", "quizzes": {
-                quiz.id: entry, alt.id: {**entry, "lesson": alt.lesson, "first_correct": False}},
+                quiz.id: {**entry, "item_version": quiz.version},
+                alt.id: {**entry, "lesson": alt.lesson, "first_correct": False,
+                         "item_version": alt.version}},
             "notes": {"05-neutral-like-a-knife": {
                 "lesson": "05-x", "text": "Tools carry <choices> & so do we.",
                 "saved": "2026-12-01T10:00:00+00:00"}},
@@ -496,7 +498,7 @@ def test_the_alternative_has_a_row_after_lesson_04_and_counts_once(tmp_path):
     lesson_04, alt = rows[i]["quizzes"], rows[i + 1]["quizzes"]
     assert answered == 0 and total == sum(r["quizzes"] for r in rows) - alt
     for q in [q for q in bank.quizzes().values() if q.lesson == rows[i + 1]["lesson"]][:2]:
-        store.record(q.id, q.lesson, True, [0])
+        store.record(q.id, q.lesson, True, [0], q.version)
     rows = progress.summary(store)
     answered, total = progress.course_totals(rows)
     assert answered == 2 and total == sum(r["quizzes"] for r in rows) - lesson_04

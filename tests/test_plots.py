@@ -193,7 +193,7 @@ def test_the_progress_chart_is_drawn_again_only_when_progress_changes(monkeypatc
     assert progress_chart.show_progress(store) == first
     assert len(drawn) == 1
     quiz = next(iter(bank.quizzes().values()))
-    store.record(quiz.id, quiz.lesson, True, [0])
+    store.record(quiz.id, quiz.lesson, True, [0], quiz.version)
     after = progress_chart.show_progress(store)
     assert len(drawn) == 2 and after.svg != first.svg and after.alt != first.alt
 

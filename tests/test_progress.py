@@ -384,8 +384,8 @@ def test_summary_and_view(tmp_path):
     store = ProgressStore(tmp_path / "progress.json")
     scored = [q for q in bank.quizzes().values() if q.kind != "reflection"]
     first, second = scored[0], scored[1]
-    store.record(first.id, first.lesson, True, [0])
-    store.record(second.id, second.lesson, False, [0])
+    store.record(first.id, first.lesson, True, [0], first.version)
+    store.record(second.id, second.lesson, False, [0], second.version)
     rows = {r["lesson"]: r for r in progress.summary(store)}
     assert sum(r["answered"] for r in rows.values()) == 2
     assert sum(r["first_try_right"] for r in rows.values()) == 1

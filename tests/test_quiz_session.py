@@ -98,3 +98,51 @@ def test_feedback_is_shown_before_the_record_is_written(tmp_path):
     empty = []
     session.check((), show=empty.append)
     assert [f.stage for f in empty] == ["empty"]
+
+
+def test_a_quiz_rewritten_since_an_answer_asks_for_it_again(tmp_path, monkeypatch):
+    """Answers are kept as option places: once a quiz's options change, an earlier answer
+    means another option. It is kept aside, not counted, and the next answer is a new
+    first try (issue 17: no stale first-try results)."""
+    import msgspec
+
+    from deepfake_ethics import progress, progress_chart
+
+    quiz = _quiz("single")
+    store = ProgressStore(tmp_path / "progress.json")
+    right = next(iter(quiz.correct_indices))
+    wrong = next(i for i in range(len(quiz.options)) if i != right)
+    QuizSession(quiz, store).check((right,))  # right at the first try, as the quiz is now
+    assert store.load()["quizzes"][quiz.id]["item_version"] == quiz.version
+
+    # The same progress file, after the quiz's options were reworded.
+    reworded = msgspec.structs.replace(quiz, options=tuple(
+        msgspec.structs.replace(o, text=o.text + " (reworded)") for o in quiz.options))
+    assert reworded.version != quiz.version
+    rewritten = {**bank.quizzes(), quiz.id: reworded}
+    monkeypatch.setattr(bank, "quizzes", lambda: rewritten)
+
+    def row() -> dict:
+        return next(r for r in progress.summary(store) if r["lesson"] == quiz.lesson)
+
+    assert row()["earlier_versions"] == 1 and row()["first_try_right"] == 0
+    assert "answer it again to count it" in progress_chart.show_progress(store).caption
+    QuizSession(reworded, store).check((wrong,))  # the new first try is wrong
+    data = ProgressStore(tmp_path / "progress.json").load()  # as read back from the file
+    assert data["quizzes"][quiz.id]["first_correct"] is False
+    assert data["quizzes"][quiz.id]["attempts"] == 1
+    assert data["earlier"][quiz.id][0]["first_correct"] is True  # kept, not lost
+    assert row()["earlier_versions"] == 0 and row()["first_try_right"] == 0
+
+
+def test_a_quiz_version_follows_its_meaning_not_its_feedback():
+    import msgspec
+
+    quiz = next(q for q in bank.quizzes().values() if q.kind == "single")
+    same = msgspec.structs.replace(quiz, hint=quiz.hint + " More.", explanation="Other words.")
+    assert same.version == quiz.version
+    swapped = msgspec.structs.replace(quiz, options=quiz.options[::-1])
+    assert swapped.version != quiz.version
+    rekeyed = msgspec.structs.replace(quiz, options=tuple(
+        msgspec.structs.replace(o, correct=not o.correct) for o in quiz.options))
+    assert rekeyed.version != quiz.version

@@ -22,6 +22,10 @@ learner from one run to the next), the reasoning a learner writes for a reflecti
 in a section of its own (``diagnostic``), the answers to the before-and-after diagnostic:
 for each moment (``before``, ``after``) the form taken, when it was submitted and the
 option chosen for each item. The first submission of a moment is kept; it is a measure.
+
+Each answer is recorded with the version of its quiz (``Quiz.version``, a hash of the
+scenario, question and options). A quiz rewritten since it was answered is not counted as
+answered until it is answered again; the earlier record is kept under ``earlier``.
 """
 
 from __future__ import annotations
@@ -115,13 +119,17 @@ class ProgressStore:
         return data
 
     def record(self, quiz_id: str, lesson: str, correct: bool | None,
-               choice: list[int]) -> None:
-        """Save one answer; ``correct`` is None for a reflection."""
+               choice: list[int], item_version: str | None = None) -> None:
+        """Save one answer to the version ``item_version`` of a quiz (``Quiz.version``);
+        ``correct`` is None for a reflection. The record of an earlier version of the
+        quiz, whose option places meant other options, is kept under ``earlier`` and a
+        new record begins, whose first try is this one."""
         if self.disabled():
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._change(functools.partial(_apply, quiz_id=quiz_id, lesson=lesson, correct=correct,
-                                       choice=list(choice), now=now))
+                                       choice=list(choice), now=now,
+                                       item_version=item_version))
 
     def learner_id(self) -> str:
         """This learner's random id, made and saved on first use (see the module doc)."""
@@ -320,6 +328,8 @@ class QuizRecord(Struct, forbid_unknown_fields=True):
                       Meta(description="should be a list of option numbers")]
     first_answered: Text
     last_answered: Text
+    # The quiz's version when answered (``Quiz.version``); records older than versions have none.
+    item_version: Annotated[str, Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class Note(Struct, forbid_unknown_fields=True):
@@ -352,6 +362,8 @@ class Record(Struct, forbid_unknown_fields=True):
     learner: Annotated[str, Meta(min_length=1, max_length=64)] | msgspec.UnsetType = msgspec.UNSET
     notes: dict[str, Note] = {}
     diagnostic: dict[Moment, DiagnosticForm] = {}
+    # Records of earlier versions of a quiz, kept when it was answered again as rewritten.
+    earlier: dict[str, Annotated[list[QuizRecord], Meta(max_length=50)]] = {}
 
 
 def _problem(data: Any) -> str | None:
@@ -430,11 +442,16 @@ def _entry_problem(entry: Any) -> str | None:
 
 
 def _apply(data: dict[str, Any], quiz_id: str, lesson: str, correct: bool | None,
-           choice: list[int], now: str) -> None:
+           choice: list[int], now: str, item_version: str | None) -> None:
     entry = data["quizzes"].get(quiz_id)
+    if entry is not None and item_version and entry.get("item_version") != item_version:
+        data.setdefault("earlier", {}).setdefault(quiz_id, []).append(entry)
+        entry = None
     if entry is None:
         entry = data["quizzes"][quiz_id] = {
             "lesson": lesson, "attempts": 0, "first_correct": correct, "first_answered": now}
+        if item_version:
+            entry["item_version"] = item_version
     entry["attempts"] = int(entry.get("attempts", 0)) + 1
     entry["correct"] = correct
     entry["choice"] = list(choice)
@@ -472,6 +489,8 @@ def default_store() -> ProgressStore:
 def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
     """Per lesson: title, number of quizzes (``scored``: those with a right answer),
     answered (``scored_answered``: of the scored ones), and right at the first try.
+    An answer to an earlier version of a quiz (rewritten since, see ``Quiz.version``)
+    counts in ``earlier_versions`` only, until the quiz is answered again.
 
     An alternative activity (``notebooks/alternatives/``) has a row of its own right after
     the lesson it replaces, whose name its ``alternative_to`` gives (None for a lesson);
@@ -484,11 +503,13 @@ def summary(store: ProgressStore | None = None) -> list[dict[str, Any]]:
         row = rows.setdefault(quiz.lesson, {
             "lesson": quiz.lesson, "title": quiz.lesson_title, "quizzes": 0, "scored": 0,
             "answered": 0, "scored_answered": 0, "first_try_right": 0,
-            "alternative_to": None})
+            "earlier_versions": 0, "alternative_to": None})
         row["quizzes"] += 1
         row["scored"] += quiz.kind != "reflection"
         entry = record.get(quiz.id)
-        if entry:
+        if entry and entry.get("item_version") != quiz.version:
+            row["earlier_versions"] += 1  # answered as it was worded before: not counted
+        elif entry:
             row["answered"] += 1
             row["scored_answered"] += quiz.kind != "reflection"
             row["first_try_right"] += entry.get("first_correct") is True

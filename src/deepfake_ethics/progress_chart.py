@@ -42,6 +42,13 @@ def show_progress(store: ProgressStore | None = None) -> FigureImage:
         if r["alternative_to"]:
             caption += (f" Lesson {r['alternative_to'][:2]} and its alternative count once, "
                         "whichever you answered more of.")
+    earlier = sum(r["earlier_versions"] for r in rows)
+    if earlier:
+        caption += (f" {earlier} of your earlier answers {'was' if earlier == 1 else 'were'} "
+                    "to quizzes rewritten since, and {0} not counted: answer "
+                    "{1} again to count {1}.").format(
+                        "it is" if earlier == 1 else "they are",
+                        "it" if earlier == 1 else "them")
     if (store or default_store()).in_memory:
         caption += " Progress is kept in memory only for this session."
     return cached_image("progress", json.dumps(rows, sort_keys=True), lambda: _chart(rows),

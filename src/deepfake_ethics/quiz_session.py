@@ -71,7 +71,7 @@ class QuizSession:
                                   retry=True, reveal=True)
         if show is not None:
             show(result)
-        self.progress.record(q.id, q.lesson, result.correct, list(chosen))
+        self.progress.record(q.id, q.lesson, result.correct, list(chosen), q.version)
         return result
 
     def retry(self) -> Feedback:

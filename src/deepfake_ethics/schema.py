@@ -10,6 +10,7 @@ field that is wrong. The quizzes and figures the course uses are frozen structs 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import typing
 from pathlib import Path
@@ -101,6 +102,14 @@ class _Scenario(Strict, kw_only=True):
     sources: Annotated[tuple[Source, ...], Meta(min_length=1)]
     faq: FaqId | None = None
     shuffle: bool = True  # options shown in an order of their own for each learner
+
+    @property
+    def version(self) -> str:
+        """A short hash of what an answer means: the scenario, the question and the
+        options with their places and keys (not the feedback, hint or explanation, whose
+        rewording leaves earlier answers valid). Progress records it with each answer."""
+        meaning = [self.scenario, self.question, [[o.text, o.correct] for o in self.options]]
+        return hashlib.sha256(msgspec.json.encode(meaning)).hexdigest()[:12]
 
 
 class QuizItem(_Scenario, kw_only=True):
