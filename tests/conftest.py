@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import atexit
 import shutil
 import sys
 from pathlib import Path
@@ -41,13 +43,6 @@ def no_kernel_unless_slow(request, monkeypatch) -> None:
     monkeypatch.setattr(LocalProvisioner, "launch_kernel", refuse)
 
 
-# Tests that execute a notebook but whose module does not mark them slow yet (its owner is
-# rewriting it): marked here so that the fast tier skips them. Remove each once marked there.
-KERNEL_TESTS_NOT_YET_MARKED = (
-    "tests/test_quiz_widget.py::test_html_export_shows_the_text_version_without_the_answer",
-)
-
-
 
 @pytest.fixture(autouse=True)
 def private_progress(tmp_path_factory, monkeypatch) -> Path:
@@ -64,6 +59,24 @@ def private_figure_cache(tmp_path_factory, monkeypatch) -> Path:
     path = tmp_path_factory.mktemp("figure-cache")
     monkeypatch.setenv("DEEPFAKE_ETHICS_CACHE", str(path))
     return path
+
+
+@pytest.fixture()
+def ipython_shell():
+    """An in-process IPython shell without a history file. Afterwards it is cleared, its exit
+    hook removed (every shell left registered runs a full garbage collection at exit, 0.2 s
+    of CPU apiece) and the real ``__main__`` put back (IPython replaces it, which would
+    break multiprocessing in later tests)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    main = sys.modules["__main__"]
+    shell = InteractiveShell.instance(config=Config({"HistoryManager": {"enabled": False}}))
+    yield shell
+    shell.user_ns.clear()
+    atexit.unregister(shell.atexit_operations)
+    InteractiveShell.clear_instance()
+    sys.modules["__main__"] = main
 
 
 def lesson_paths() -> list[Path]:
@@ -88,6 +101,32 @@ def closing_path() -> Path:
     return path
 
 
+FAST_TIER = "not slow"  # the marker expression of `make test-fast`
+
+
+def marked_slow_as_a_whole(path: Path) -> bool:
+    """Whether the test file says ``pytestmark = pytest.mark.slow`` (alone or in a list) at
+    its top level: then every test in it is slow, read from its source without importing it."""
+    for node in ast.parse(path.read_bytes(), filename=str(path)).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "pytestmark"
+                for target in node.targets):
+            return any(isinstance(part, ast.Attribute) and part.attr == "slow"
+                       for part in ast.walk(node.value))
+    return False
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """The fast tier does not import the test files that are slow as a whole: their tests
+    would all be deselected, and importing them (nbgrader, Playwright, rewriting their
+    asserts) was a third of its collection time."""
+    if (config.getoption("markexpr", "").strip() == FAST_TIER
+            and collection_path.suffix == ".py" and collection_path.name.startswith("test_")
+            and marked_slow_as_a_whole(collection_path)):
+        return True
+    return None
+
+
 # Test files that autograde student code: they need the grading sandbox (bubblewrap).
 GRADING_MODULES = {"test_nbgrader_pipeline", "test_nbgrader_pipeline_postgres",
                    "test_parallel_autograde", "test_grading_attacks", "test_dashboard",
@@ -95,13 +134,8 @@ GRADING_MODULES = {"test_nbgrader_pipeline", "test_nbgrader_pipeline_postgres",
                    "test_hub_ngshare"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
 def pytest_collection_modifyitems(config, items):
-    """Mark the listed kernel tests slow; without bubblewrap, the grading tests say what to
-    install instead of failing."""
-    for item in items:
-        if item.nodeid.startswith(KERNEL_TESTS_NOT_YET_MARKED):
-            item.add_marker(pytest.mark.slow)
+    """Without bubblewrap, the grading tests say what to install instead of failing."""
     if shutil.which("bwrap"):
         return
     skip = pytest.mark.skip(reason="grading runs student code in a bubblewrap sandbox: "

@@ -20,7 +20,6 @@ import pytest
 import reading_time
 import update_navigation
 from conftest import ROOT, alternative_paths, closing_path, lesson_paths
-from nbclient import NotebookClient
 
 from deepfake_ethics import bank, claims, closing, cues, progress
 from deepfake_ethics import diagnostic_session as diagnostic
@@ -379,6 +378,27 @@ def test_a_good_diagnostic_section_is_kept(tmp_path):
 # -- before and after, the chart and the summary ---------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _drawn_charts() -> dict[str, object]:
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def each_chart_drawn_once(_drawn_charts, monkeypatch) -> None:
+    """The before-and-after chart of the same progress is drawn once for this module's tests
+    (the summary page and save_summary draw it too): the chart of each progress file's
+    content, really drawn the first time it is asked for."""
+    draw = closing.show_before_and_after
+
+    def drawn_once(store=None):
+        content = json.dumps((store or closing.default_store()).load(), sort_keys=True)
+        if content not in _drawn_charts:
+            _drawn_charts[content] = draw(store)
+        return _drawn_charts[content]
+
+    monkeypatch.setattr(closing, "show_before_and_after", drawn_once)
+
+
 def progress_file(tmp_path: Path) -> ProgressStore:
     """A progress file as a learner leaves it: two quizzes, a note, both forms."""
     quiz = next(q for q in bank.quizzes().values() if q.lesson.startswith("02-"))
@@ -586,6 +606,8 @@ def test_the_alternatives_quizzes_keep_the_bank_within_its_cue_limits():
 
 
 def _run(path: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
     nb = _nb(path)
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -11,19 +11,45 @@ import pytest
 
 from deepfake_ethics import bank, figure_cache, plots
 
+LEARNERS_DPI = 100  # a setting of the learner's own, which drawing must leave alone
+
+
+@pytest.fixture(scope="session")
+def course_figures(tmp_path_factory) -> dict:
+    """Every course figure drawn once for the session (with the progress chart), in a cache
+    of its own: the Matplotlib figure, the shown image, and Matplotlib's settings and the
+    garbage collector's state before and after the drawing."""
+    import gc
+
+    import matplotlib
+
+    from deepfake_ethics.progress import ProgressStore
+    from deepfake_ethics.progress_chart import show_progress
+
+    built: dict[str, matplotlib.figure.Figure] = {}
+    build = plots.build
+    matplotlib.rcParams["figure.dpi"] = LEARNERS_DPI
+    before = (dict(matplotlib.rcParams), gc.get_freeze_count(), gc.get_threshold())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(figure_cache.ENV_VAR, str(tmp_path_factory.mktemp("course-figures")))
+        patch.setattr(plots, "build", lambda fid: built.setdefault(fid, build(fid)))
+        shown = {fid: plots.figure(fid) for fid in sorted(bank.figures())}
+        show_progress(ProgressStore(None))
+    after = (dict(matplotlib.rcParams), gc.get_freeze_count(), gc.get_threshold())
+    return {"built": built, "shown": shown, "before": before, "after": after}
+
 
 @pytest.mark.parametrize("figure_id", sorted(bank.figures()))
-def test_every_figure_draws_with_title_alt_text_and_caption(figure_id):
+def test_every_figure_draws_with_title_alt_text_and_caption(figure_id, course_figures):
     spec = bank.get_figure(figure_id)
-    fig = plots.build(figure_id)
-    ax = fig.axes[0]
+    ax = course_figures["built"][figure_id].axes[0]
     assert " ".join(ax.get_title(loc="left").split()) == spec.title
     if spec.kind == "bars":
         assert ax.get_xlabel(), "bar charts label their axis"
         assert len(ax.patches) >= len(spec.data.bars)
     if spec.kind == "timeline":
         assert [t.get_text() for t in ax.get_yticklabels()] == list(spec.data.lanes)
-    out = plots.figure(figure_id)
+    out = course_figures["shown"][figure_id]
     page = out._repr_html_()
     assert f'alt="{html.escape(spec.alt)}"' in page
     assert html.escape(spec.caption) in page
@@ -39,29 +65,21 @@ def test_render_requires_alt_text():
         plots.render(fig, "  ", "caption")
 
 
-def test_same_figure_gives_same_file():
-    first = plots.figure("face-swap-autoencoder").svg
-    assert plots.figure("face-swap-autoencoder").svg == first
+def test_same_figure_gives_same_file(course_figures):
+    """Drawn again, a figure gives the same bytes as the session's first drawing."""
+    first = course_figures["shown"]["human-detection-accuracy"].svg
+    assert plots.render(plots.build("human-detection-accuracy"), "alt", "c").svg == first
 
 
-def test_drawing_leaves_the_learners_matplotlib_and_collector_as_they_were():
-    import gc
-
-    import matplotlib
-
-    matplotlib.rcParams["figure.dpi"] = 100
-    before = dict(matplotlib.rcParams)
-    frozen = gc.get_freeze_count()
-    thresholds = gc.get_threshold()
-    for figure_id in sorted(bank.figures()):
-        plots.figure(figure_id)
-    from deepfake_ethics.progress import ProgressStore
-    from deepfake_ethics.progress_chart import show_progress
-
-    show_progress(ProgressStore(None))
-    after = dict(matplotlib.rcParams)
-    assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
-    assert gc.get_freeze_count() == frozen and gc.get_threshold() == thresholds
+def test_drawing_leaves_the_learners_matplotlib_and_collector_as_they_were(course_figures):
+    """Drawing every course figure and the progress chart changed none of the learner's
+    Matplotlib settings (their own figure.dpi included) and left the garbage collector as
+    it was."""
+    (rc_before, *gc_before), (rc_after, *gc_after) = (course_figures["before"],
+                                                      course_figures["after"])
+    assert rc_before["figure.dpi"] == LEARNERS_DPI
+    assert {k: (v, rc_after[k]) for k, v in rc_before.items() if rc_after[k] != v} == {}
+    assert gc_after == gc_before
 
 
 def test_an_unknown_flow_group_is_a_content_error(tmp_path):
@@ -79,11 +97,19 @@ def test_an_unknown_flow_group_is_a_content_error(tmp_path):
     assert repr(data) == original, "parsing never changes its input"
 
 
+def _sketch(figure_id: str):
+    """A quick stand-in for a course figure: its title and data as text on a small figure
+    (what the cache tests need to see is whether, and from what, a figure was drawn)."""
+    spec = plots.get_figure(figure_id)
+    fig = plots.new_figure(2.0, 1.0)
+    fig.text(0, 0.5, f"{spec.title} {spec.data!r}")
+    return fig
+
+
 def _count_builds(monkeypatch) -> list[str]:
-    """Record every figure that plots.figure() actually draws."""
+    """Record every figure that plots.figure() actually draws (sketched, not drawn)."""
     drawn: list[str] = []
-    build = plots.build
-    monkeypatch.setattr(plots, "build", lambda fid: drawn.append(fid) or build(fid))
+    monkeypatch.setattr(plots, "build", lambda fid: drawn.append(fid) or _sketch(fid))
     return drawn
 
 
@@ -93,7 +119,7 @@ def test_a_figure_is_drawn_once_then_taken_from_the_cache(monkeypatch):
     second = plots.figure("laws-timeline")
     assert drawn == ["laws-timeline"], "the second figure() comes from the cache"
     assert second == first
-    assert second.svg == plots.render(plots.build("laws-timeline"), "alt", "c").svg, \
+    assert second.svg == plots.render(_sketch("laws-timeline"), "alt", "c").svg, \
         "the cached figure is the figure as drawn"
     assert (figure_cache.cache_dir() / "laws-timeline.svg").exists()
 
@@ -145,6 +171,7 @@ def test_a_figure_is_drawn_again_when_its_drawing_code_changes(monkeypatch, tmp_
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "other key"])
 def test_a_damaged_cache_entry_is_drawn_again_and_replaced(monkeypatch, damage):
+    drawn = _count_builds(monkeypatch)
     good = plots.figure("face-swap-autoencoder").svg
     entry = figure_cache.cache_dir() / "face-swap-autoencoder.svg"
     stored = entry.read_bytes()
@@ -153,7 +180,7 @@ def test_a_damaged_cache_entry_is_drawn_again_and_replaced(monkeypatch, damage):
                        "empty": b"",
                        "other key": re.sub(rb"figure [0-9a-f]{64}", b"figure " + b"0" * 64,
                                            stored)}[damage])
-    drawn = _count_builds(monkeypatch)
+    drawn.clear()
     assert plots.figure("face-swap-autoencoder").svg == good
     assert drawn == ["face-swap-autoencoder"]
     assert entry.read_bytes() == stored, "the entry is written again, whole"
@@ -185,9 +212,13 @@ def test_the_progress_chart_is_drawn_again_only_when_progress_changes(monkeypatc
     from deepfake_ethics import progress_chart
     from deepfake_ethics.progress import ProgressStore
 
+    def sketch(rows):
+        fig = plots.new_figure(2.0, 1.0)
+        fig.text(0, 0.5, repr(rows))
+        return fig
+
     drawn = []
-    chart = progress_chart._chart
-    monkeypatch.setattr(progress_chart, "_chart", lambda rows: drawn.append(1) or chart(rows))
+    monkeypatch.setattr(progress_chart, "_chart", lambda rows: drawn.append(1) or sketch(rows))
     store = ProgressStore(None)
     first = progress_chart.show_progress(store)
     assert progress_chart.show_progress(store) == first

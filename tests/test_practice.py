@@ -7,12 +7,10 @@ from __future__ import annotations
 import copy
 import os
 import re
-import sys
 
 import matplotlib
 import pytest
 from conftest import ROOT
-from IPython.core.interactiveshell import InteractiveShell
 from nbgrader_course import (
     assignments,
     course_markers,
@@ -32,15 +30,9 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture()
-def shell():
-    """An in-process IPython shell; afterwards the real ``__main__`` is put back (IPython
-    replaces it, which would break multiprocessing in later tests)."""
-    main = sys.modules["__main__"]
-    shell = InteractiveShell.instance()
-    yield shell
-    shell.user_ns.clear()
-    InteractiveShell.clear_instance()
-    sys.modules["__main__"] = main
+def shell(ipython_shell):
+    """An in-process IPython shell (conftest's ``ipython_shell``)."""
+    return ipython_shell
 
 
 @pytest.fixture(autouse=True)

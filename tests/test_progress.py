@@ -7,10 +7,11 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import time
+import threading
 import warnings
 from pathlib import Path
 
+import filelock
 import pytest
 
 from deepfake_ethics import progress, progress_chart
@@ -169,8 +170,9 @@ def _writer(path: str, worker: int, count: int) -> None:
 
 
 def test_two_concurrent_writers_lose_nothing(tmp_path):
+    """Two processes (forked: no second start-up of Python) record at the same time."""
     path = tmp_path / "progress.json"
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_writer, args=(str(path), w, 40)) for w in range(2)]
     for p in procs:
         p.start()
@@ -268,26 +270,24 @@ def test_read_only_invalid_file_is_left_alone(read_only_dir):
 
 
 HOLD_LOCK = """
-import sys, time
+import sys
 from filelock import FileLock
 lock = FileLock(sys.argv[1])
 lock.acquire()
 print("locked", flush=True)
-if sys.argv[2] == "until-told":
-    sys.stdin.readline()
-else:
-    time.sleep(float(sys.argv[2]))
+sys.stdin.readline()
 lock.release()
 """
 
 
 @pytest.fixture
 def hold_lock():
-    """Start a process that holds a progress file's lock (for seconds, or until told)."""
+    """Start another program that holds a progress file's lock until told (a line on its
+    standard input)."""
     procs: list[subprocess.Popen] = []
 
-    def start(path: Path, hold: str) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{path}.lock", hold],
+    def start(path: Path) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{path}.lock"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         assert proc.stdout.readline().strip() == "locked"
@@ -299,16 +299,41 @@ def hold_lock():
         proc.wait()
 
 
-def test_lock_held_briefly_delays_the_save(tmp_path, hold_lock):
+def test_lock_held_briefly_delays_the_save(tmp_path, hold_lock, monkeypatch):
+    """A save waits while another program holds the lock (within LOCK_TIMEOUT_S), then
+    saves: seen waiting while the lock is held, finished once it is released (no clock)."""
+    monkeypatch.setattr(progress, "LOCK_TIMEOUT_S", 600.0)  # released long before that
+    asked = threading.Event()
+
+    class SeenLock(filelock.FileLock):
+        def acquire(self, *args, **kwargs):
+            asked.set()
+            return super().acquire(*args, **kwargs)
+
+    monkeypatch.setattr(filelock, "FileLock", SeenLock)
     path = tmp_path / "progress.json"
-    hold_lock(path, "1.0")
+    holder = hold_lock(path)
     store = ProgressStore(path)
-    started = time.monotonic()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        store.record("q-a", "01-x", True, [0])
-    assert time.monotonic() - started >= 0.5, "waited for the lock"
-    assert not store.in_memory
+    told: list[warnings.WarningMessage] = []
+
+    def save() -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            store.record("q-a", "01-x", True, [0])
+        told.extend(caught)
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    while saver.is_alive() and not asked.is_set():
+        asked.wait(0.01)
+    assert saver.is_alive(), "waits for the lock instead of saving or giving up"
+    assert not path.exists(), "nothing written under another's lock"
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.wait(60)
+    saver.join(60)
+    assert not saver.is_alive()
+    assert told == [] and not store.in_memory
     assert json.loads(path.read_text())["quizzes"]["q-a"]["correct"] is True
 
 
@@ -316,7 +341,7 @@ def test_lock_held_long_keeps_the_answer_and_saves_it_later(tmp_path, hold_lock,
     monkeypatch.setattr(progress, "LOCK_TIMEOUT_S", 0.3)
     path = tmp_path / "progress.json"
     path.write_bytes(record_with())
-    holder = hold_lock(path, "until-told")
+    holder = hold_lock(path)
     store = ProgressStore(path)
     with pytest.warns(ProgressWarning, match="busy") as told:
         store.record("q-a", "01-x", True, [0])

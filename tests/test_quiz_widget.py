@@ -12,8 +12,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 
 from deepfake_ethics import bank
 from deepfake_ethics.progress import ProgressStore
@@ -320,11 +318,9 @@ def _secrets(q) -> list[str]:
     return [" ".join(_words(t).split()[:8]) for t in texts if t]
 
 
-def test_fallback_is_shown_beside_the_widget_and_hidden_where_it_is_drawn(make):
-    from IPython.core.interactiveshell import InteractiveShell
-
+def test_fallback_is_shown_beside_the_widget_and_hidden_where_it_is_drawn(make, ipython_shell):
     w = make("t-single")
-    shell = InteractiveShell.instance()
+    shell = ipython_shell
     shown: list[dict] = []
     publish = shell.display_pub.publish
     shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data)
@@ -338,11 +334,15 @@ def test_fallback_is_shown_beside_the_widget_and_hidden_where_it_is_drawn(make):
     assert "application/vnd.jupyter.widget-view+json" in widget and "text/html" not in widget
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("widget_state", [False, True], ids=["no-widget-state", "widget-state"])
 def test_html_export_shows_the_text_version_without_the_answer(widget_state):
     """Executed headless and exported to HTML, a quiz reads as text and gives nothing away,
     whether or not the widgets' state is saved with the notebook (which, in one output,
     would win over any fallback and leave an empty box where no widget can be drawn)."""
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
     q = next(q for q in bank.quizzes().values() if q.kind == "single")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(f"from deepfake_ethics import quiz\nquiz({q.id!r})")]
