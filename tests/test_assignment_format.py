@@ -148,11 +148,17 @@ def test_question_numbers_of_grade_ids(grade_id, number):
 def test_the_grader_takes_keys_out_under_the_courses_delimiters(changed, monkeypatch):
     """GradeExecute reads the delimiters from the course's configuration: the key stays out
     of what the kernel would run, and the autograded copy keeps it."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+
     from deepfake_ethics.grading.execute import GradeExecute, grading_state
 
     ran: list[str] = []
-    monkeypatch.setattr(GradeExecute, "_run", lambda self, nb, resources, calls: ran.extend(
-        cell.source for cell in nb.cells))
+
+    def run(self, nb, resources, km=None):  # nbgrader's own preprocess, without a kernel
+        ran.extend(cell.source for cell in nb.cells)
+        return nb, resources
+
+    monkeypatch.setattr(ExecutePreprocessor, "preprocess", run)
     source = 'check_choice("a", a, ["x", "y"])\n' + changed.region("hidden_tests", KEY)
     test = _cell("code", source, grade=True, points=1, locked=True, grade_id="t")
     resources: dict = {}

@@ -1,15 +1,27 @@
 """Running a submission for grading: in the sandbox, with keys kept out of the kernel.
 
-:class:`GradeExecute` replaces nbgrader's ``Execute`` in ``Autograde``. Before the kernel
-starts it takes the answer key out of every graded test cell (leaving the visible checks
-and a line that records the answer); it runs the cells in a
-:class:`~deepfake_ethics.grading.sandbox.SandboxedKernelManager`; a cell that does not
-finish in time, even one that ignores interrupts, costs only that cell (the kernel is
-restarted and the cells before it are run again, quietly); a notebook has a wall-clock
-budget (``time_budget``) after which its remaining cells are not run and earn nothing;
-outputs are capped in bytes as they arrive; after the last cell it calls each decision
-function on its hidden cases.
-What the kernel recorded goes to ``resources`` for :class:`~.preprocessors.JudgeAnswers`.
+:class:`GradeExecute` replaces nbgrader's ``Execute`` in ``Autograde`` and runs nbgrader's own
+``preprocess`` (nbconvert's loop over the cells); it only prepares the notebook around it
+and listens at nbclient's extension points:
+
+* before: the answer key is taken out of every graded test cell (leaving the visible checks
+  and a line that records the answer), and one hidden cell per decision function is added
+  after the last cell; after (even on failure): the keys go back and the hidden cells go;
+* ``kernel_manager_class``: every kernel runs in a
+  :class:`~deepfake_ethics.grading.sandbox.SandboxedKernelManager`;
+* ``timeout_func``: a cell's limit never reaches past the notebook's wall-clock budget
+  (``time_budget``, kernel start, restarts and decision functions included); the cells left
+  when it runs out are not run and earn nothing;
+* ``on_cell_execute`` / ``on_cell_executed``: output counters per cell; what the kernel
+  recorded moves out of the cell's outputs into ``resources`` for
+  :class:`~.preprocessors.JudgeAnswers`;
+* ``store_widget_state`` off: student widgets could carry HTML into the formgrader.
+
+Two overrides remain, each because nbclient has no hook for it: :meth:`preprocess_cell`
+(nbconvert's per-cell step) turns a cell that did not finish, even one that ignores
+interrupts, into a cost of that cell alone (the kernel is restarted and the cells before
+it run again quietly), where nbclient would end the notebook; :meth:`output` caps outputs
+in bytes as they arrive, where nbclient would keep them whole.
 """
 
 from __future__ import annotations
@@ -17,15 +29,14 @@ from __future__ import annotations
 import json
 import math
 import time
-from queue import Empty
 from typing import Any
 
 from jupyter_client.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbformat.v4 import output_from_msg
+from nbformat.v4 import new_code_cell, output_from_msg
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Type
+from traitlets import Bool, Integer, Type, default
 
 from .assignment_format import AssignmentFormat
 from .keys import calls_code, recording_code, split_key
@@ -48,6 +59,8 @@ class GradeExecute(Execute):
 
     kernel_manager_class = Type(SandboxedKernelManager, config=True,
                                 help="The kernel manager (sandboxed by default).")
+    store_widget_state = Bool(False, help="Off, whatever the configuration says: student "
+                                          "widgets could carry HTML into the formgrader.")
     max_output_bytes = Integer(64_000, config=True,
                                help="Output kept per cell, in bytes (text and images).")
     replay_timeout = Integer(60, config=True,
@@ -61,11 +74,17 @@ class GradeExecute(Execute):
         # nbgrader's Execute sets its own kernel manager class through these arguments.
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+        self._start(grading_state({}), first_call=0)
+
+    @default("timeout_func")
+    def _default_timeout_func(self) -> Any:
+        return self._cell_timeout
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any],
                    km: Any = None) -> tuple[NotebookNode, dict[str, Any]]:
+        """nbgrader's own ``preprocess`` on the notebook with keys out and calls added."""
         state = grading_state(resources)
-        calls: list[tuple[str, dict[str, Any]]] = []
+        calls: list[NotebookNode] = []
         fmt = AssignmentFormat.from_config(self.config)  # the course's region markers
         for index, cell in enumerate(nb.cells):
             grade = cell.metadata.get("nbgrader", {})
@@ -79,42 +98,37 @@ class GradeExecute(Execute):
             state["sources"][str(index)] = cell.source
             cell.source = recording_code(key, cell_id) + visible
             if key["kind"] == "calls":
-                calls.append((cell_id, key))
-        self._bytes: dict[int, int] = {}
-        self._record_bytes: dict[int, int] = {}
-        self._records: dict[str, list[dict[str, Any]]] = state["records"]
-        self._stopped: dict[str, str] = state["stopped"]
-        self._done: list[int] = []
+                calls.append(_calls_cell(key, cell_id))
+        self._start(state, first_call=len(nb.cells))
+        nb.cells.extend(calls)
         try:
-            self._run(nb, resources, calls)
+            return super().preprocess(nb, resources, km)
         finally:
+            del nb.cells[self._first_call:]  # whatever the calls printed is never kept
             for index, source in state["sources"].items():
                 nb.cells[int(index)].source = source  # the autograded copy keeps its key
-        return nb, resources
 
-    def _run(self, nb: NotebookNode, resources: dict[str, Any],
-             calls: list[tuple[str, dict[str, Any]]]) -> None:
-        from nbclient import NotebookClient
-
-        NotebookClient.__init__(self, nb, None)
+    def _start(self, state: dict[str, Any], first_call: int) -> None:
+        """A new notebook: its budget starts now; cells from ``first_call`` are hidden."""
+        self._records: dict[str, list[dict[str, Any]]] = state["records"]
+        self._stopped: dict[str, str] = state["stopped"]
+        self._first_call = first_call
         self._deadline = time.monotonic() + self.time_budget
         self._budget_noted = False
-        self.reset_execution_trackers()
-        self._check_assign_resources(resources)
-        with self.setup_kernel():
-            info = self.wait_for_reply(self.kc.kernel_info())
-            if info:
-                nb.metadata["language_info"] = info["content"]["language_info"]
-            for index, cell in enumerate(nb.cells):
-                self.preprocess_cell(cell, resources, index)
-            for cell_id, key in calls:
-                self._run_calls(cell_id, key)
-        # Widget state is not kept: student widgets could carry HTML into the formgrader.
+        self._done: list[int] = []  # cells that finished, replayed after a restart
+        self._ran_out = False  # whether the budget ran out while the last cell ran
+        self._bytes = 0  # output kept of the running cell
+        self._record_bytes = 0  # records of the running cell
 
     # -- cells ---------------------------------------------------------------------------
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any],
                         index: int) -> tuple[NotebookNode, dict[str, Any]]:
+        """nbconvert's step for one cell, where a stopped cell costs only that cell.
+
+        An override, not a hook: nbclient raises ``CellTimeoutError`` (a cell that ignores
+        the interrupt) or ``DeadKernelError`` (the sandbox killed the kernel) out of the
+        whole notebook; here the kernel is restarted and the rest is graded."""
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell{index}")
@@ -123,8 +137,7 @@ class GradeExecute(Execute):
             cell.outputs = [_not_run_output(self._budget_reason())]
             self._stopped[grade_id] = self._budget_reason()
             return cell, resources
-        self._bytes[index] = 0
-        self._record_bytes[index] = 0
+        self._ran_out = False
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except (CellTimeoutError, DeadKernelError) as error:
@@ -138,14 +151,26 @@ class GradeExecute(Execute):
             if self._remaining() > 0:
                 self._restart_and_replay()
             return cell, resources
-        if self._remaining() <= 0:  # interrupted when the budget ran out
+        if self._ran_out:  # interrupted when the budget ran out
             self._note_budget()
             cell.outputs.append(_stopped_output(self._budget_reason()))
             self._stopped[grade_id] = self._budget_reason()
             return cell, resources
-        self._collect_records(cell)
-        self._done.append(index)
+        if index < self._first_call:  # the decision functions' cells are never replayed
+            self._done.append(index)
         return cell, resources
+
+    def on_cell_execute(self, cell: NotebookNode, cell_index: int, **_: Any) -> None:
+        """nbclient's hook before a cell runs: its output counters start at zero."""
+        self._bytes = 0
+        self._record_bytes = 0
+
+    def on_cell_executed(self, **kwargs: Any) -> None:
+        """nbclient's hook after a cell ran: nbgrader's own error note, then the records
+        move out of the outputs (none count if the notebook's budget ran out meanwhile)."""
+        super().on_cell_executed(**kwargs)
+        self._ran_out = self._remaining() <= 0
+        self._collect_records(kwargs["cell"], keep=not self._ran_out)
 
     # -- the notebook's time budget ----------------------------------------------------------
 
@@ -161,13 +186,13 @@ class GradeExecute(Execute):
             self.log.warning("Time budget: %s; the remaining cells are not run and earn "
                              "nothing", self._budget_reason())
 
-    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
-        """A cell's time limit, never past the end of the notebook's budget."""
-        limit = super()._get_timeout(cell)
+    def _cell_timeout(self, cell: NotebookNode) -> int | None:
+        """nbclient's ``timeout_func``: ``timeout``, never past the end of the budget."""
+        limit = self.timeout if self.timeout and self.timeout > 0 else None
         remaining = max(1, math.ceil(self._remaining()))
         return remaining if limit is None else min(limit, remaining)
 
-    def _collect_records(self, cell: NotebookNode) -> None:
+    def _collect_records(self, cell: NotebookNode, keep: bool) -> None:
         """Move the records of a test cell out of its outputs into the grading state.
         Only a graded cell's records count: a record printed elsewhere is dropped."""
         grade = cell.metadata.get("nbgrader", {})
@@ -177,7 +202,7 @@ class GradeExecute(Execute):
             if payload is None:
                 kept.append(output)
                 continue
-            if grade.get("grade") and isinstance(payload, dict) \
+            if keep and grade.get("grade") and isinstance(payload, dict) \
                     and payload.get("cell") == grade.get("grade_id"):
                 mine = self._records.setdefault(grade["grade_id"], [])
                 if len(mine) < MAX_RECORDS_PER_CELL:
@@ -186,77 +211,65 @@ class GradeExecute(Execute):
 
     def _restart_and_replay(self) -> None:
         """A fresh sandbox, then the cells that finished before, run again quietly."""
-        run_sync(self.km.restart_kernel)(now=True)
-        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        self._restart()
         deadline = min(time.monotonic() + self.replay_timeout, self._deadline)
         for index in self._done:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._quietly(self.nb.cells[index].source, remaining):
                 self.log.warning("replay after a restart stopped at cell %s", index)
-                run_sync(self.km.restart_kernel)(now=True)
-                run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+                self._restart()
                 return
+
+    def _restart(self) -> None:
+        run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
 
     def _quietly(self, source: str, timeout: float) -> bool:
         """Run code without keeping its output; False if it did not finish in time."""
-        msg_id = self.kc.execute(source, silent=True, store_history=False,
-                                 allow_stdin=False, stop_on_error=False)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            try:
-                msg = run_sync(self.kc.shell_channel.get_msg)(timeout=remaining)
-            except Empty:
-                return False
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return True
-
-    # -- decision functions ----------------------------------------------------------------
-
-    def _run_calls(self, cell_id: str, key: dict[str, Any]) -> None:
-        """Call a decision function on its hidden cases, after the last cell, in a cell
-        that is not part of the notebook: whatever it prints is never kept."""
-        from nbformat.v4 import new_code_cell
-
-        scratch = new_code_cell(calls_code(key, cell_id))
-        scratch.metadata["nbgrader"] = {"grade": True, "grade_id": cell_id}
-        self.nb.cells.append(scratch)
-        index = len(self.nb.cells) - 1
         try:
-            self.preprocess_cell(scratch, self.resources, index)
-        finally:
-            self.nb.cells.pop()
-            self._done = [i for i in self._done if i != index]
+            run_sync(self.kc.execute_interactive)(
+                source, silent=True, store_history=False, allow_stdin=False,
+                stop_on_error=False, timeout=timeout, output_hook=lambda msg: None)
+        except TimeoutError:
+            return False
+        return True
 
     # -- outputs ---------------------------------------------------------------------------
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
-        """Keep outputs only up to ``max_output_bytes`` per cell (records excepted)."""
+        """Keep outputs only up to ``max_output_bytes`` per cell (records excepted).
+
+        An override, not a hook: nbclient calls no hook per output message, and a cap
+        applied after the cell would hold the whole flood in the grader's memory first."""
         content = msg.get("content", {})
         if MIME in content.get("data", {}):
             size = len(json.dumps(content["data"][MIME], default=str))
-            used = self._record_bytes.get(cell_index, 0)
-            if used + size > MAX_RECORD_BYTES_PER_CELL:
+            if self._record_bytes + size > MAX_RECORD_BYTES_PER_CELL:
                 return None
-            self._record_bytes[cell_index] = used + size
+            self._record_bytes += size
             return super().output(outs, msg, display_id, cell_index)
         size = len(json.dumps(content.get("data") or content.get("text") or content,
                               default=str))
-        used = self._bytes.get(cell_index, 0)
-        budget = self.max_output_bytes - used
+        budget = self.max_output_bytes - self._bytes
         if size <= budget:
-            self._bytes[cell_index] = used + size
+            self._bytes += size
             return super().output(outs, msg, display_id, cell_index)
-        if used < self.max_output_bytes:
-            self._bytes[cell_index] = self.max_output_bytes
-            if msg["msg_type"] == "stream" and budget > 0:
+        if budget > 0:
+            self._bytes = self.max_output_bytes
+            if msg["msg_type"] == "stream":
                 part = dict(msg, content=dict(content, text=content["text"][:budget]))
                 outs.append(output_from_msg(part))
             outs.append(cut_note(self.max_output_bytes))
         return None
+
+
+def _calls_cell(key: dict[str, Any], cell_id: str) -> NotebookNode:
+    """The hidden cell that calls a decision function on its cases after the last cell;
+    its records count for the test cell ``cell_id``."""
+    cell = new_code_cell(calls_code(key, cell_id))
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": cell_id}
+    return cell
 
 
 def cut_note(limit: int) -> NotebookNode:
