@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+SITE_STAMP := $(VENV)/.installed-site
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_ARGS ?=
@@ -14,7 +15,7 @@ ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 CONSTRAINTS := constraints/2026-12.txt
 PIP_INSTALL = $(BIN)/python -m pip install --disable-pip-version-check -c $(CONSTRAINTS)
 
-.PHONY: lab lab-instructor test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
+.PHONY: lab lab-instructor site test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
 # JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
 # extensions turned off, read before the environment's own): students and self-learners get
@@ -27,6 +28,7 @@ help:
 	@echo "make lab        set up .venv if needed, then open JupyterLab at the start page"
 	@echo "                (a student's JupyterLab: no Formgrader, Courses or Create Assignment)"
 	@echo "make lab-instructor   the same with nbgrader's instructor tools"
+	@echo "make site       the course as a static website in _site/ (quizzes work without a kernel)"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make test-fast  the quick tier only: unit tests, no kernels, servers or browser"
 	@echo "make benchmark  run the benchmarks and print their figures"
@@ -68,6 +70,15 @@ $(TEST_STAMP): $(STAMP)
 	$(PIP_INSTALL) -e '.[test,postgres,site]'
 	@touch $(TEST_STAMP)
 	@echo "[setup] done"
+
+$(SITE_STAMP): $(STAMP)
+	$(PIP_INSTALL) -e '.[site]'
+	@touch $(SITE_STAMP)
+
+# The course as a website (docs/site.md): built offline from the notebooks, the assignments
+# and the docs; serve _site/ from any static host.
+site: $(SITE_STAMP)
+	$(BIN)/python site/build.py --out _site
 
 LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)

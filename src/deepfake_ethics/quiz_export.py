@@ -24,6 +24,7 @@ from .quiz_feedback import (
     answer_html,
     empty_html,
     hint_html,
+    note_status_html,
     option_line,
     reflection_html,
     shown_answer_html,
@@ -67,6 +68,7 @@ def quiz_data(q: Quiz) -> dict[str, Any]:
     }
     if q.kind == "reflection":
         data["reflection"] = _frame(reflection_html(q, (), ()))
+        data["note_status"] = {"saved": note_status_html("saved"), "empty": note_status_html("")}
         return data
     frames: list[str] = []
     answer: dict[str, int] = {}

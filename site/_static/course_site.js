@@ -1,0 +1,230 @@
+// The course website's quizzes and progress, without a kernel (docs/site.md).
+//
+// Each quiz placeholder (.dfe-site-quiz, written by site/course_pages.py) holds its quiz as
+// JSON. The quiz widget's own view (quiz.js) draws it from a model with anywidget's
+// interface; this file provides that model, backed by the browser engine (quiz_engine.js)
+// instead of a kernel. Progress is kept in this browser's localStorage in the shape of
+// JupyterLab's progress.json ({learner, quizzes, notes}); nothing leaves the browser, and
+// the learner can save it to a file and load it again (.dfe-site-progress).
+
+import view from "./quiz.js";
+import { QuizEngine, optionOrder, viewState } from "./quiz_engine.js";
+
+const STORE = "deepfake-ethics:progress";
+const MAX_NOTE = 20000;
+let memory = null; // progress when localStorage cannot be used (kept for this page only)
+
+// -- progress --------------------------------------------------------------------------
+function newLearner() {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function now() { return new Date().toISOString().slice(0, 19) + "+00:00"; }
+
+// What is wrong with a progress record, or null when it can be used.
+export function problem(data) {
+  const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!isObject(data)) { return "it does not hold a progress record (a JSON object)"; }
+  if (typeof data.learner !== "string" || !/^[0-9a-z-]{1,64}$/i.test(data.learner)) {
+    return "its \"learner\" is not a learner id";
+  }
+  if (!isObject(data.quizzes)) { return "it has no \"quizzes\""; }
+  for (const [id, entry] of Object.entries(data.quizzes)) {
+    const ok = isObject(entry) && typeof entry.lesson === "string"
+      && Number.isInteger(entry.attempts) && entry.attempts >= 0
+      && [true, false, null].includes(entry.correct)
+      && [true, false, null].includes(entry.first_correct)
+      && Array.isArray(entry.choice) && entry.choice.every(Number.isInteger);
+    if (!ok) { return `its record of quiz "${id}" is damaged`; }
+  }
+  if (data.notes !== undefined) {
+    if (!isObject(data.notes)) { return "its \"notes\" are damaged"; }
+    for (const [id, note] of Object.entries(data.notes)) {
+      if (!isObject(note) || typeof note.text !== "string" || note.text.length > MAX_NOTE) {
+        return `its note on "${id}" is damaged`;
+      }
+    }
+  }
+  return null;
+}
+
+function read() {
+  if (memory) { return memory; }
+  let data = null;
+  try { data = JSON.parse(localStorage.getItem(STORE)); } catch { data = null; }
+  if (problem(data) !== null) {
+    data = { learner: newLearner(), quizzes: {}, notes: {} };
+    write(data);
+  }
+  data.notes = data.notes || {};
+  return data;
+}
+
+function write(data) {
+  try {
+    localStorage.setItem(STORE, JSON.stringify(data));
+    memory = null;
+  } catch {
+    memory = data; // storage full or turned off
+  }
+  document.dispatchEvent(new CustomEvent("dfe-progress"));
+}
+
+function record(quiz, correct, choice) {
+  const data = read();
+  const stamp = now();
+  const entry = data.quizzes[quiz.id] || {
+    lesson: quiz.lesson, attempts: 0, first_correct: correct, first_answered: stamp,
+  };
+  entry.attempts += 1;
+  entry.correct = correct;
+  entry.choice = [...choice];
+  entry.last_answered = stamp;
+  data.quizzes[quiz.id] = entry;
+  write(data);
+}
+
+function saveNote(quiz, text) {
+  const data = read();
+  if (text.trim()) {
+    data.notes[quiz.id] = { lesson: quiz.lesson, text: text.slice(0, MAX_NOTE), saved: now() };
+  } else {
+    delete data.notes[quiz.id];
+  }
+  write(data);
+}
+
+// -- a quiz ------------------------------------------------------------------------------
+const CLEARED = { html: "", locked: false, retry: false, reveal: false, note: false };
+
+function mountQuiz(holder) {
+  const quiz = JSON.parse(holder.querySelector("script[type='application/json']").textContent);
+  const progress = read();
+  const order = optionOrder(quiz, progress.learner);
+  const engine = new QuizEngine(quiz, order);
+  const byKey = new Map(quiz.content.options.map((option) => [option.key, option]));
+  const state = {
+    content: { ...quiz.content, options: order.map((key) => byKey.get(key)) },
+    chosen: [], feedback: CLEARED,
+    note: progress.notes[quiz.id] ? progress.notes[quiz.id].text : "", note_status: "",
+  };
+  const listeners = {};
+  const model = {
+    get: (key) => state[key],
+    set: (key, value) => {
+      state[key] = value;
+      (listeners[`change:${key}`] || []).forEach((f) => f());
+    },
+    save_changes: () => {},
+    on: (name, f) => { (listeners[name] = listeners[name] || []).push(f); },
+    off: (name, f) => {
+      listeners[name] = (listeners[name] || []).filter((g) => g !== f);
+    },
+    send: ({ action }) => {
+      if (action === "check") {
+        const result = engine.check(state.chosen);
+        model.set("feedback", viewState(result)); // shown before it is recorded
+        if (result.record) { record(quiz, result.correct, result.chosen); }
+      } else if (action === "retry") {
+        model.set("chosen", []);
+        model.set("feedback", viewState(engine.retry()));
+      } else if (action === "reveal") {
+        model.set("feedback", viewState(engine.reveal()));
+      } else if (action === "save_note") {
+        saveNote(quiz, state.note);
+        model.set("note_status", quiz.note_status[state.note.trim() ? "saved" : "empty"]);
+      }
+    },
+  };
+  const box = document.createElement("div");
+  holder.append(box);
+  view.render({ model, el: box });
+}
+
+// -- progress: the table, and saving it to or loading it from a file ----------------------
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) { node.setAttribute(name, value); }
+  node.append(...children);
+  return node;
+}
+
+function rowName(row) {
+  return `${row.lesson.slice(0, 2)}${row.alternative ? " alt." : ""} ${row.title}`;
+}
+
+function drawTable(table, summary, rows) {
+  const data = read();
+  const taken = {}; // a lesson or its alternative, whichever has more answers
+  const body = rows.map((row) => {
+    const answered = row.quizzes.filter((q) => data.quizzes[q.id]).length;
+    const first = row.quizzes.filter((q) => data.quizzes[q.id]
+      && data.quizzes[q.id].first_correct === true).length;
+    const lesson = row.lesson.slice(0, 2);
+    if (!taken[lesson] || answered > taken[lesson].answered) {
+      taken[lesson] = { answered, total: row.quizzes.length };
+    }
+    return element("tr", {}, [element("th", { scope: "row" }, [rowName(row)]),
+      element("td", {}, [`${answered} of ${row.quizzes.length}`]),
+      element("td", {}, [String(first)])]);
+  });
+  table.tBodies[0].replaceChildren(...body);
+  const answered = Object.values(taken).reduce((n, t) => n + t.answered, 0);
+  const total = Object.values(taken).reduce((n, t) => n + t.total, 0);
+  summary.textContent = `You have answered ${answered} of ${total} quizzes.`;
+}
+
+function mountProgress(holder) {
+  const rows = JSON.parse(holder.querySelector("script[type='application/json']").textContent);
+  const table = element("table", { class: "dfe-progress-table" }, [
+    element("caption", {}, ["Your progress, kept in this browser only"]),
+    element("thead", {}, [element("tr", {}, [element("th", { scope: "col" }, ["Lesson"]),
+      element("th", { scope: "col" }, ["Quizzes answered"]),
+      element("th", { scope: "col" }, ["Right at the first try"])])]),
+    element("tbody")]);
+  const summary = element("p", { class: "dfe-progress-summary" });
+  const status = element("p", { class: "dfe-progress-status", role: "status" });
+  const file = element("input", { type: "file", accept: ".json,application/json",
+    hidden: "", "aria-label": "Progress file to load" });
+  const saveButton = element("button", { type: "button", class: "dfe-button",
+    "data-action": "save-progress" }, ["Save my progress to a file"]);
+  const loadButton = element("button", { type: "button", class: "dfe-button",
+    "data-action": "load-progress" }, ["Load progress from a file"]);
+  saveButton.addEventListener("click", () => {
+    const blob = new Blob([JSON.stringify(read(), null, 2)], { type: "application/json" });
+    const link = element("a", { href: URL.createObjectURL(blob),
+      download: "deepfake-ethics-progress.json" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    status.textContent = "Your progress was saved to deepfake-ethics-progress.json.";
+  });
+  loadButton.addEventListener("click", () => file.click());
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) { return; }
+    let data = null;
+    try { data = JSON.parse(await chosen.text()); } catch { data = undefined; }
+    const wrong = data === undefined ? "it is not JSON" : problem(data);
+    if (wrong) {
+      status.textContent = `${chosen.name} was not loaded: ${wrong}. `
+        + "Your progress in this browser is unchanged.";
+      return;
+    }
+    data.notes = data.notes || {};
+    write(data);
+    status.textContent = `Loaded ${chosen.name}: ${Object.keys(data.quizzes).length} `
+      + "quizzes answered. Reload the page to see your notes in the quizzes.";
+  });
+  const panel = element("div", { class: "dfe-progress" }, [table, summary,
+    element("div", { class: "dfe-buttons" }, [saveButton, loadButton]), file, status]);
+  holder.append(panel);
+  const redraw = () => drawTable(table, summary, rows);
+  document.addEventListener("dfe-progress", redraw);
+  redraw();
+}
+
+for (const holder of document.querySelectorAll(".dfe-site-quiz")) { mountQuiz(holder); }
+for (const holder of document.querySelectorAll(".dfe-site-progress")) { mountProgress(holder); }
