@@ -23,7 +23,7 @@ import sys
 import nbformat
 from notebook_tools import SOURCE_DIR, write
 
-from deepfake_ethics.grading.assignment_format import question_number
+from deepfake_ethics.grading.assignment_format import question_number, reflection_number
 
 TAG = "practice"
 
@@ -82,14 +82,6 @@ def locked(kind: str, grade: str, text: str):
     cell.metadata = {"nbgrader": {"grade": False, "grade_id": grade, "locked": True,
                                   "schema_version": 3, "solution": False}}
     return cell
-
-
-def reflection_number(cell) -> str | None:
-    """The question number of a hand-graded written question ("2.10"), else None."""
-    meta = cell.metadata.get("nbgrader", {})
-    if cell.cell_type != "markdown" or not meta.get("points"):
-        return None
-    return question_number(meta.get("grade_id", ""))
 
 
 def practice_cell(number: str, written: bool = False):

@@ -15,7 +15,9 @@ from deepfake_ethics.grading.assignment_format import (
     AssignmentFormat,
     course_format,
     default_format,
+    is_reflection,
     question_number,
+    reflection_number,
 )
 from deepfake_ethics.grading.feedback import FEEDBACK_STEPS, HIDDEN_NOTE, RUBRIC_NOTE
 from deepfake_ethics.grading.keys import split_key
@@ -167,3 +169,19 @@ def test_the_grader_takes_keys_out_under_the_courses_delimiters(changed, monkeyp
     assert grading_state(resources)["keys"]["t"]["expect"] == "y"
     assert "answer_key" not in ran[0] and "record_answer" in ran[0]
     assert nb.cells[0].source == source
+
+
+@pytest.mark.parametrize("kind, meta, number", [
+    ("markdown", {"task": True, "points": 2, "grade_id": "reflection2_10"}, "2.10"),
+    ("markdown", {"grade": True, "solution": True, "points": 1, "grade_id": "essay3_4"}, "3.4"),
+    ("markdown", {"task": True, "points": 0, "grade_id": "reflection2_11"}, None),
+    ("markdown", {"grade": False, "grade_id": "intro2_1"}, None),
+    ("code", {"grade": True, "points": 1, "grade_id": "test_answer2_1"}, None)])
+def test_a_written_reflection_is_a_markdown_cell_graded_by_hand(kind, meta, number):
+    """The one rule for 'is this a written reflection' (self-study, the practice cells
+    of make release and the tests all ask here)."""
+    new = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    cell = new("text")
+    cell.metadata["nbgrader"] = meta
+    assert is_reflection(cell) is (number is not None)
+    assert reflection_number(cell) == number

@@ -22,7 +22,7 @@ from nbgrader_course import (
 
 from deepfake_ethics import practice
 from deepfake_ethics.grading import rubric
-from deepfake_ethics.grading.assignment_format import question_number
+from deepfake_ethics.grading.assignment_format import question_number, reflection_number
 from deepfake_ethics.grading.keys import answer_names, split_key
 from deepfake_ethics.practice import CLASS_NOTE, CLASS_NOTE_SHORT, questions
 
@@ -53,9 +53,9 @@ def keys(assignment: str) -> dict[str, dict]:
 
 def reflections(assignment: str) -> set[str]:
     """The numbers of the hand-graded written answers of the source notebook."""
-    return {question_number(meta(c)["grade_id"])
+    return {reflection_number(c)
             for c in read(ROOT / "source" / assignment / notebook_name(assignment)).cells
-            if c.cell_type == "markdown" and meta(c).get("points")}
+            if reflection_number(c)}
 
 
 def run_model_answers(shell, assignment: str) -> None:

@@ -23,6 +23,7 @@ from conftest import ROOT
 from nbgrader_course import assignments, course_markers, meta, notebook_name, read
 
 from deepfake_ethics.grading import rubric
+from deepfake_ethics.grading.assignment_format import is_reflection
 
 MECHANICS = "mechanics"
 
@@ -44,7 +45,7 @@ def notebook(place: str, name: str):
 
 
 def reflections(nb) -> list:
-    return [c for c in nb.cells if meta(c).get("task")]
+    return [c for c in nb.cells if is_reflection(c)]
 
 
 def tags(cell) -> list[str]:

@@ -41,6 +41,7 @@ from .grading.assignment_format import (
     AssignmentFormat,
     course_format,
     default_format,
+    is_reflection,
     question_number,
 )
 from .grading.judge import Verdict, decided_right, judge
@@ -349,12 +350,6 @@ def _number(grade_id: str) -> str:
     return question_number(grade_id) or grade_id
 
 
-def _is_reflection(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return (cell.cell_type == "markdown" and bool(meta.get("task") or meta.get("grade"))
-            and bool(meta.get("points")))
-
-
 def _class_reflections(assignment: str, start: Path | None) -> dict[str, Reflection]:
     """In a class: the reflections of the learner's own copy, with their rubrics (which
     students see) and no model answer."""
@@ -367,7 +362,7 @@ def _class_reflections(assignment: str, start: Path | None) -> dict[str, Reflect
                                               m["grade_id"], float(m["points"]),
                                               rubric.visible_part(c.source), "", start)
             for c in nbformat.read(path, as_version=4).cells
-            if _is_reflection(c) and (m := c.metadata["nbgrader"]).get("grade_id")}
+            if is_reflection(c) and (m := c.metadata["nbgrader"]).get("grade_id")}
 
 
 def questions(assignment: str, start: Path | None = None
@@ -388,7 +383,7 @@ def questions(assignment: str, start: Path | None = None
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
-        if _is_reflection(cell):
+        if is_reflection(cell):
             found[_number(grade_id)] = Reflection(
                 _number(grade_id), assignment, grade_id, float(meta.get("points", 0)),
                 rubric.visible_part(cell.source, fmt), rubric.model_answer(cell.source, fmt),

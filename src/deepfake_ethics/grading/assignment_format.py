@@ -13,7 +13,8 @@ begin delimiter and the next line that holds its end delimiter (nbgrader's gramm
 :class:`AssignmentFormat` reads the delimiters and stubs through nbgrader's own
 preprocessors, so their defaults and a course's ``nbgrader_config.py`` apply, and builds the
 patterns every other module uses. :func:`question_number` turns a grade id into the number
-students see. nbgrader is imported only when a format is first built.
+students see, and :func:`is_reflection` / :func:`reflection_number` say which cells are
+written reflections. nbgrader is imported only when a format is first built.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from traitlets.config import Config
@@ -35,6 +36,21 @@ def question_number(grade_id: str) -> str | None:
     """The question number of a grade id: "answer2_1", "test_answer2_8a" -> "2.1", "2.8a"."""
     match = _NUMBER.search(grade_id)
     return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def is_reflection(cell: Any) -> bool:
+    """Whether a cell is a written reflection: a Markdown cell with points that the
+    instructor grades by hand (an nbgrader task, or a manually graded answer)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return (cell.get("cell_type") == "markdown" and bool(meta.get("task") or meta.get("grade"))
+            and bool(meta.get("points")))
+
+
+def reflection_number(cell: Any) -> str | None:
+    """The question number of a written reflection ("2.10"); None for any other cell."""
+    if not is_reflection(cell):
+        return None
+    return question_number(cell["metadata"]["nbgrader"].get("grade_id", ""))
 
 
 @dataclass(frozen=True)
