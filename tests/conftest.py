@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import itertools
 import shutil
 import sys
 from pathlib import Path
@@ -44,19 +45,32 @@ def no_kernel_unless_slow(request, monkeypatch) -> None:
 
 
 
+_private_folders = itertools.count()
+
+
+def _private_folder(tmp_path_factory, request, kind: str) -> Path:
+    """A folder of this test's own: named, not made, in the fast tier (the code under test
+    makes it when it writes there; a thousand folders made and removed cost a second), made
+    for a slow test (its kernels and other accounts find it there)."""
+    folder = tmp_path_factory.getbasetemp() / "private" / f"{kind}-{next(_private_folders)}"
+    if request.node.get_closest_marker("slow") is not None:
+        folder.mkdir(parents=True)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def private_progress(tmp_path_factory, monkeypatch) -> Path:
+def private_progress(tmp_path_factory, request, monkeypatch) -> Path:
     """Every test (and every kernel it starts) records progress in its own file."""
-    path = tmp_path_factory.mktemp("progress") / "progress.json"
+    path = _private_folder(tmp_path_factory, request, "progress") / "progress.json"
     monkeypatch.setenv("DEEPFAKE_ETHICS_PROGRESS", str(path))
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     return path
 
 
 @pytest.fixture(autouse=True)
-def private_figure_cache(tmp_path_factory, monkeypatch) -> Path:
+def private_figure_cache(tmp_path_factory, request, monkeypatch) -> Path:
     """Every test (and every kernel it starts) keeps drawn figures in its own cache folder."""
-    path = tmp_path_factory.mktemp("figure-cache")
+    path = _private_folder(tmp_path_factory, request, "figure-cache")
     monkeypatch.setenv("DEEPFAKE_ETHICS_CACHE", str(path))
     return path
 

@@ -6,27 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from content_samples import GOOD_QUIZ
 
 from deepfake_ethics import bank
 from deepfake_ethics.schema import ContentError
-
-GOOD_QUIZ = """\
-lesson: 09-test
-title: Test lesson
-quizzes:
-  - id: t-one
-    kind: single
-    title: One
-    scenario: Ana does something.
-    question: Is it fine?
-    hint: Think of who is shown.
-    options:
-      - {text: "Yes", correct: true, feedback: "Because."}
-      - {text: "No", feedback: "Not so."}
-    explanation: Why.
-    sources:
-      - {title: A law, url: "https://example.org/law", date: 2024-01-31}
-"""
 
 
 def write(tmp_path: Path, text: str, name: str = "09-test.yaml") -> Path:

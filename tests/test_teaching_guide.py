@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 import nbformat
-import yaml
 from conftest import ROOT, lesson_paths
+
+from deepfake_ethics.content_yaml import read_yaml
 
 GUIDE = ROOT / "docs" / "teaching-guide.md"
 QUIZZES = ROOT / "src" / "deepfake_ethics" / "content" / "quizzes"
@@ -87,7 +88,7 @@ def reflections() -> list[dict]:
     """Every reflection of the content bank, alternative activities included, as written
     in its YAML file (they change as the quizzes do)."""
     found = [quiz for path in sorted(QUIZZES.rglob("*.yaml"))
-             for quiz in yaml.safe_load(path.read_text(encoding="utf-8"))["quizzes"]
+             for quiz in read_yaml(path)["quizzes"]
              if quiz.get("kind") == "reflection"]
     assert found
     return found
@@ -191,8 +192,7 @@ def test_one_consent_rule_in_the_guide_lesson_03_its_quiz_and_a03():
     lesson = next(p for p in lesson_paths() if p.name.startswith("03-"))
     section = next(c.source for c in nbformat.read(lesson, as_version=4).cells
                    if "### Whose consent, and when" in c.source)
-    quiz = next(q for q in yaml.safe_load((QUIZZES / "03-ethical-aspects.yaml")
-                                          .read_text(encoding="utf-8"))["quizzes"]
+    quiz = next(q for q in read_yaml(QUIZZES / "03-ethical-aspects.yaml")["quizzes"]
                 if q["id"] == "e1-birthday-video")
     a03 = ROOT / "source" / "a03-ethical-aspects" / "a03-ethical-aspects.ipynb"
     checklist = next(c.source for c in nbformat.read(a03, as_version=4).cells
