@@ -36,8 +36,8 @@ from common import save, table
 from hub_class import hub_classroom, in_terminal, server_environ  # noqa: E402
 from hub_env import hub_venv  # noqa: E402
 from hub_server import COURSE_ID, GRADER  # noqa: E402
+from postgres_server import PostgresServer, create_database  # noqa: E402
 from shared_env import is_root, postgres_bin_dir  # noqa: E402
-from test_nbgrader_pipeline_postgres import PostgresServer, create_database  # noqa: E402
 
 
 def nbgrader_times(room, flow: ClassFlow) -> dict[str, float]:

@@ -93,6 +93,17 @@ def ipython_shell():
     sys.modules["__main__"] = main
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """``postgresql+psycopg2://grader:<password>@127.0.0.1:<port>``: the suite's own PostgreSQL
+    server for the session (tests/postgres_server.py; no database in the URL: add ``/<name>``
+    of one made by ``postgres_server.create_database``)."""
+    from postgres_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
 def lesson_paths() -> list[Path]:
     """The lesson notebooks in course order."""
     return lesson_notebooks(ROOT)

@@ -6,6 +6,7 @@ instructor and students sharing an nbgrader exchange).
 * ``shared_venv()``: a virtual environment that every account can read, with the project
   installed (the project's own ``.venv`` lives under /root and is readable by root only).
 * ``temporary_accounts(...)``: create Unix accounts and remove them (and their files) again.
+* ``PROBE``: a script that tries file operations as an account and says what it was allowed.
 """
 
 from __future__ import annotations
@@ -164,6 +165,53 @@ def cached_venv(folder: Path, extras: str = "", steps: Sequence[Sequence[str]] =
         stamp.write_text(wanted + "\n")
         stamp.chmod(0o644)
     return folder
+
+
+# --- What an account may do -------------------------------------------------------------
+
+# Run as an account, ``run_as(user, "/usr/bin/python3", "-c", PROBE, json.dumps(ops))`` with
+# ``ops`` a list of [operation, path], it prints each operation's outcome as JSON: ["ok",
+# result] or [the OSError's name, its message].
+PROBE = r"""
+import glob, json, os, sys
+out = []
+for op, path in json.loads(sys.argv[1]):
+    try:
+        if op == "list":
+            result = sorted(os.listdir(path))
+        elif op == "glob":
+            result = sorted(glob.glob(path))
+        elif op == "exists":
+            result = os.path.exists(path)
+        elif op == "read":
+            with open(path, "rb") as fh:
+                result = len(fh.read())
+        elif op == "append":
+            with open(path, "ab") as fh:
+                fh.write(b"changed")
+            result = "appended"
+        elif op == "create":
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            result = "created"
+        elif op == "mkdir":
+            os.mkdir(path)
+            result = "made"
+        elif op == "unlink":
+            os.unlink(path)
+            result = "removed"
+        elif op == "rename":
+            os.rename(path, path + ".moved")
+            result = "renamed"
+        elif op == "chmod":
+            os.chmod(path, 0o666)
+            result = "changed"
+        else:
+            raise ValueError(op)
+        out.append(["ok", result])
+    except OSError as error:
+        out.append([type(error).__name__, str(error)])
+print(json.dumps(out))
+"""
 
 
 # --- Temporary Unix accounts -----------------------------------------------------------

@@ -35,6 +35,7 @@ from nbgrader_course import (
     visible_text,
 )
 from shared_env import (
+    PROBE,
     SYSTEM_PATH,
     chown_tree,
     is_root,
@@ -54,49 +55,6 @@ c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 c.Exchange.timezone = "UTC"
 """
-
-# Runs as a student: each operation's outcome, "ok" or the name of the OSError.
-PROBE = r"""
-import glob, json, os, sys
-out = []
-for op, path in json.loads(sys.argv[1]):
-    try:
-        if op == "list":
-            result = sorted(os.listdir(path))
-        elif op == "glob":
-            result = sorted(glob.glob(path))
-        elif op == "exists":
-            result = os.path.exists(path)
-        elif op == "read":
-            with open(path, "rb") as fh:
-                result = len(fh.read())
-        elif op == "append":
-            with open(path, "ab") as fh:
-                fh.write(b"changed")
-            result = "appended"
-        elif op == "create":
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-            result = "created"
-        elif op == "mkdir":
-            os.mkdir(path)
-            result = "made"
-        elif op == "unlink":
-            os.unlink(path)
-            result = "removed"
-        elif op == "rename":
-            os.rename(path, path + ".moved")
-            result = "renamed"
-        elif op == "chmod":
-            os.chmod(path, 0o666)
-            result = "changed"
-        else:
-            raise ValueError(op)
-        out.append(["ok", result])
-    except OSError as error:
-        out.append([type(error).__name__, str(error)])
-print(json.dumps(out))
-"""
-
 
 def nbgrader_as(cls: dict, user: str, *args: str, check: bool = True, cwd: Path | None = None):
     env = {"PATH": f"{cls['venv']}/bin:{SYSTEM_PATH}"}

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from hub_server import COURSE_ID
+from nbgrader_course import secret_lines, visible_text
 
 from . import hub_pages as hp
 from .lab import ROOT, VIEWPORT, LessonPage, expect, menu_bar
@@ -253,3 +256,47 @@ class ClassFlow:
         link = page.locator("#formgrader_list a[target]", has_text=COURSE_ID)
         expect(link).to_have_attribute("href", re.compile(re.escape(self.formgrader) + "/"))
         self.shot(page, "instructor-course-list")
+
+
+# -- shared by the live hub tests (folder exchange and ngshare) ----------------------------
+
+class Shots:
+    """Numbered screenshots of the whole class in one folder, whoever's page they show."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.step = folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page, name: str) -> None:
+        self.step += 1
+        page.evaluate("() => new Promise(r => requestAnimationFrame("
+                      "() => requestAnimationFrame(r)))")
+        page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", animations="disabled")
+
+
+def keep_log(base: Path, artifacts: Path, name: str) -> None:
+    log = base / "jupyterhub.log"
+    if log.exists():
+        shutil.copy(log, artifacts / f"jupyterhub-{name}.log")
+
+
+def gradebook_scores(db_url: str) -> dict[str, float]:
+    """Each submission's total score, read from the PostgreSQL gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, COURSE_ID) as gb:
+        return {s.student.id: s.score for s in gb.find_assignment(ASSIGNMENT).submissions}
+
+
+def check_feedback(flow, n: int) -> None:
+    """The student's own score, and no line of a solution (but their own), hidden test or
+    mark scheme."""
+    student = flow.students[n - 1]
+    text = visible_text(flow.feedback_text(n, flow.classroom.home(student)))
+    score = re.search(r"Score: ([\d.]+) / ([\d.]+)", text)
+    assert score, text[:500]
+    assert float(score.group(1)) == pytest.approx(flow.expected_scores()[student])
+    own = "\n".join(flow.answers()[n - 1].values())
+    leaked = [line for line in secret_lines(ASSIGNMENT) if line in text and line not in own]
+    assert not leaked, leaked
+    assert "HIDDEN TESTS" not in text and "MARK SCHEME" not in text

@@ -24,7 +24,6 @@ Screenshots: test-artifacts/browser/hub-live/.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -33,12 +32,18 @@ import pytest
 from hub_class import hub_classroom, in_terminal, server_environ
 from hub_env import hub_venv
 from hub_server import COURSE_ID, GRADER, http_status
-from nbgrader_course import secret_lines, visible_text
-from shared_env import is_root, require, run_as
-from test_multiuser_exchange import PROBE
-from test_nbgrader_pipeline_postgres import create_database, postgres_url  # noqa: F401
+from postgres_server import create_database
+from shared_env import PROBE, is_root, require, run_as
 
-from .hub_flow import ASSIGNMENT, NOTEBOOK, ClassFlow
+from .hub_flow import (
+    ASSIGNMENT,
+    NOTEBOOK,
+    ClassFlow,
+    Shots,
+    check_feedback,
+    gradebook_scores,
+    keep_log,
+)
 from .lab_views import has_create_assignment, nbgrader_menu, news_pop_up, wait_for_lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,7 +51,7 @@ SERVICE = f"/services/{COURSE_ID}"  # the grader service: the formgrader's serve
 
 
 @pytest.fixture(scope="module")
-def flow(postgres_url, artifacts, chromium):  # noqa: F811
+def flow(postgres_url, artifacts, chromium):
     require(is_root(), "the live hub creates Unix accounts and runs JupyterHub as root")
     venv = hub_venv()
     db_url = create_database(postgres_url, "gradebook_hub")
@@ -65,26 +70,6 @@ def flow(postgres_url, artifacts, chromium):  # noqa: F811
     finally:
         keep_log(base, artifacts, "hub-live")
         shutil.rmtree(base, ignore_errors=True)
-
-
-class Shots:
-    """Numbered screenshots of the whole class in one folder, whoever's page they show."""
-
-    def __init__(self, folder: Path):
-        self.folder, self.step = folder, 0
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def __call__(self, page, name: str) -> None:
-        self.step += 1
-        page.evaluate("() => new Promise(r => requestAnimationFrame("
-                      "() => requestAnimationFrame(r)))")
-        page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", animations="disabled")
-
-
-def keep_log(base: Path, artifacts: Path, name: str) -> None:
-    log = base / "jupyterhub.log"
-    if log.exists():
-        shutil.copy(log, artifacts / f"jupyterhub-{name}.log")
 
 
 def after(flow, step: str) -> None:
@@ -132,28 +117,6 @@ def test_4_instructor_grades_and_releases_feedback(flow):
     flow.grade()
     assert gradebook_scores(flow.classroom.db_url) == pytest.approx(flow.expected_scores())
     flow.done.add("feedback")
-
-
-def gradebook_scores(db_url: str) -> dict[str, float]:
-    """Each submission's total score, read from the PostgreSQL gradebook."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, COURSE_ID) as gb:
-        return {s.student.id: s.score for s in gb.find_assignment(ASSIGNMENT).submissions}
-
-
-def check_feedback(flow, n: int) -> None:
-    """The student's own score, and no line of a solution (but their own), hidden test or
-    mark scheme."""
-    student = flow.students[n - 1]
-    text = visible_text(flow.feedback_text(n, flow.classroom.home(student)))
-    score = re.search(r"Score: ([\d.]+) / ([\d.]+)", text)
-    assert score, text[:500]
-    assert float(score.group(1)) == pytest.approx(flow.expected_scores()[student])
-    own = "\n".join(flow.answers()[n - 1].values())
-    leaked = [line for line in secret_lines(ASSIGNMENT) if line in text and line not in own]
-    assert not leaked, leaked
-    assert "HIDDEN TESTS" not in text and "MARK SCHEME" not in text
 
 
 def test_5_students_see_their_feedback_without_hidden_tests(flow):

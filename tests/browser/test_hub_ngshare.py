@@ -25,21 +25,20 @@ from hub_class import hub_classroom, in_terminal, server_environ
 from hub_env import hub_venv
 from hub_ngshare import NGSHARE_CONFIG, ngshare_config, ngshare_url
 from hub_server import COURSE_ID, GRADER
+from postgres_server import create_database
 from processes import free_port
 from shared_env import is_root, require
-from test_nbgrader_pipeline_postgres import create_database, postgres_url  # noqa: F401
 
 from . import hub_pages as hp
-from .hub_flow import ASSIGNMENT, ClassFlow
+from .hub_flow import ASSIGNMENT, ClassFlow, Shots, check_feedback, gradebook_scores, keep_log
 from .lab_views import wait_for_lab
-from .test_hub_live import Shots, check_feedback, gradebook_scores, keep_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 GRADER_SERVER = f"/user/{GRADER}"  # the grader's server: a JupyterHub user on Kubernetes
 
 
 @pytest.fixture(scope="module")
-def flow(postgres_url, artifacts, chromium):  # noqa: F811
+def flow(postgres_url, artifacts, chromium):
     require(is_root(), "the live hub creates Unix accounts and runs JupyterHub as root")
     venv = hub_venv()
     db_url = create_database(postgres_url, "gradebook_ngshare")
