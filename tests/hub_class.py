@@ -1,4 +1,4 @@
-"""A class on the live hub: real Unix accounts (an instructor, two students and the grader
+"""A class on the live hub: real Unix accounts (an instructor, two students by default, the grader
 account), the grader's course directory and settings as docs/deployment.md installs them,
 and JupyterHub running from deploy/jupyterhub/ (tests/hub_server.py).
 
@@ -105,19 +105,20 @@ def give_lessons(site: HubSite, account: pwd.struct_passwd) -> None:
 def hub_classroom(base: Path, venv: Path, db_url: str, *,
                   extra_config: Callable[[HubSite, str], str] | None = None,
                   global_nbgrader_config: Path | None = None,
-                  hub_env: dict[str, str] | None = None) -> Iterator[Classroom]:
+                  hub_env: dict[str, str] | None = None,
+                  students: int = 2) -> Iterator[Classroom]:
     remove_leftover_accounts()
     require(_account_free(GRADER), f"an account named {GRADER} exists on this machine: "
                                    "the test will not touch a real deployment's grader")
     suffix = secrets.token_hex(2)
     instructor = f"dfe-teach-{suffix}"
-    students = [f"dfe-stu1-{suffix}", f"dfe-stu2-{suffix}"]
+    learners = [f"dfe-stu{n}-{suffix}" for n in range(1, students + 1)]
     base.chmod(0o755)
     (base / "home").mkdir(mode=0o755)
-    with temporary_accounts([instructor, *students, GRADER], base / "home") as accounts:
-        passwords = {user: secrets.token_urlsafe(12) for user in [instructor, *students]}
+    with temporary_accounts([instructor, *learners, GRADER], base / "home") as accounts:
+        passwords = {user: secrets.token_urlsafe(12) for user in [instructor, *learners]}
         set_passwords(passwords)
-        site = HubSite(base, [instructor], students, venv)
+        site = HubSite(base, [instructor], learners, venv)
         if extra_config is not None:
             site.extra_config = extra_config(site, instructor)
         if global_nbgrader_config is not None:
@@ -127,11 +128,11 @@ def hub_classroom(base: Path, venv: Path, db_url: str, *,
             prepare_grader(site, accounts[GRADER])
             for command in INSTRUCTOR_TOOLS:
                 jupyter_as(site, instructor, *command)
-            for student in students:
+            for student in learners:
                 give_lessons(site, accounts[student])
             env = {"DEEPFAKE_ETHICS_DB_URL": db_url, **(hub_env or {})}
             with Hub(site, env=env) as hub:
-                yield Classroom(hub, instructor, students, passwords, accounts)
+                yield Classroom(hub, instructor, learners, passwords, accounts)
         finally:
             remove_mount_point(site)
 

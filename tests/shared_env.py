@@ -242,7 +242,9 @@ def _remove_account(name: str) -> None:
             subprocess.run(["find", folder, "-xdev", "-mindepth", "1", "-maxdepth", "1",
                             "-uid", str(uid), "-exec", "rm", "-rf", "{}", "+"],
                            capture_output=True)
-    subprocess.run(["userdel", name], capture_output=True, check=True)
+    done = subprocess.run(["userdel", name], capture_output=True, text=True)
+    if done.returncode not in (0, 6):  # 6: removed meanwhile (by its own run)
+        raise AssertionError(f"userdel {name}: {done.stderr}")
     with contextlib.suppress(KeyError):
         grp.getgrnam(name)
         subprocess.run(["groupdel", name], capture_output=True)
@@ -256,10 +258,36 @@ def _test_folder(home: str) -> bool:
             and parts[len(tmp)].startswith("dfe-"))
 
 
+RUN_MARK = "deepfake-ethics test run "  # the comment of an account a test run made
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22, after the command's name
+
+
+def this_run() -> str:
+    """The mark of this test run: its process and when it started (a pid can be reused)."""
+    return f"{RUN_MARK}{os.getpid()}/{_process_start(os.getpid())}"  # no colon in a comment
+
+
+def _run_alive(comment: str) -> bool:
+    if not comment.startswith(RUN_MARK):
+        return False
+    pid, _, started = comment[len(RUN_MARK):].partition("/")
+    return pid.isdigit() and _process_start(int(pid)) == started
+
+
 def remove_leftover_accounts() -> list[str]:
     """Remove the accounts a test run that was killed left behind (their homes lie in the
-    tests' own temporary folders, never in a real deployment's); return their names."""
-    leftovers = [entry.pw_name for entry in pwd.getpwall() if _test_folder(entry.pw_dir)]
+    tests' own temporary folders, never in a real deployment's, and the run that made them
+    is gone: a test run going on beside this one keeps its accounts); return their names."""
+    leftovers = [entry.pw_name for entry in pwd.getpwall()
+                 if _test_folder(entry.pw_dir) and not _run_alive(entry.pw_gecos)]
     for name in leftovers:
         _remove_account(name)
     return leftovers
@@ -279,7 +307,8 @@ def temporary_accounts(names: Sequence[str], homes: Path) -> Iterator[dict[str, 
         for name in names:
             home = homes / name
             subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
-                            "--home-dir", str(home), "--shell", "/usr/sbin/nologin", name],
+                            "--home-dir", str(home), "--shell", "/usr/sbin/nologin",
+                            "--comment", this_run(), name],
                            check=True, capture_output=True)
             created.append(name)
             account = pwd.getpwnam(name)

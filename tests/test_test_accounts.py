@@ -48,6 +48,28 @@ def test_a_killed_runs_accounts_are_removed_and_real_ones_kept(tmp_path):
         killed_run.rmdir()
 
 
+def test_the_accounts_of_a_run_going_on_beside_this_one_are_kept(tmp_path):
+    """Two test runs at once (two terminals): neither removes the other's accounts."""
+    base = Path(tempfile.mkdtemp(prefix="dfe-beside-"))
+    other_run = subprocess.Popen(["sleep", "60"])
+    try:
+        started = Path(f"/proc/{other_run.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                        "--home-dir", str(base / "dfe-live-test"), "--comment",
+                        f"deepfake-ethics test run {other_run.pid}/{started}", "dfe-live-test"],
+                       check=True, capture_output=True)
+        assert "dfe-live-test" not in remove_leftover_accounts()
+        assert _exists("dfe-live-test")
+        other_run.kill()
+        other_run.wait()
+        assert "dfe-live-test" in remove_leftover_accounts()  # that run has ended
+    finally:
+        other_run.kill()
+        if _exists("dfe-live-test"):
+            subprocess.run(["userdel", "dfe-live-test"], capture_output=True)
+        subprocess.run(["rm", "-rf", str(base)])
+
+
 def test_new_accounts_start_after_a_killed_run(tmp_path):
     """A leftover of the same name no longer stops the next run."""
     base = Path(tempfile.mkdtemp(prefix="dfe-accounts-"))
