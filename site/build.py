@@ -43,7 +43,7 @@ def build(out: Path, work: Path | None = None, quiet: bool = True) -> None:
     work = work or ROOT / "build" / "site"
     source, html = work / "source", work / "html"
     lay_out(source)
-    args = ["-b", "html", "-W", "--keep-going", "-c", str(HERE), "-d", str(work / "doctrees"),
+    args = ["-b", "html", "-E", "-W", "--keep-going", "-c", str(HERE), "-d", str(work / "doctrees"),
             "-j", "auto", str(source), str(html)]
     status = build_main(args + (["-q"] if quiet else []))
     if status:

@@ -192,9 +192,19 @@ class _Anchors(HTMLParser):
             self.ids += [value for name, value in attrs if name == "id" and value]
 
 
+def _is_html(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
+
+
 def html_anchors(app: Sphinx, doctree: nodes.document) -> None:
     """Make the HTML anchors of a page (the glossary's ``<a id="term"></a>``, which GitHub
-    and JupyterLab follow) known to Sphinx, so that links to them are checked."""
+    and JupyterLab follow) known to Sphinx, so that links to them are checked; an anchor in
+    a heading moves just after it, so that the tables of contents, which copy a heading
+    into a link, hold no link inside a link. Runs before Sphinx reads the headings."""
+    for title in list(doctree.findall(nodes.title)):
+        for k, raw in enumerate([child for child in title.children if _is_html(child)]):
+            title.remove(raw)
+            title.parent.insert(title.parent.index(title) + 1 + k, raw)
     std = app.env.get_domain("std")
     for raw in doctree.findall(nodes.raw):
         if "html" in raw.get("format", "").split():
@@ -248,7 +258,7 @@ def no_inline_scripts(app: Sphinx, pagename: str, templatename: str, context: di
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("course_repository", "", "html")
     app.connect("source-read", on_source_read)
-    app.connect("doctree-read", html_anchors)
+    app.connect("doctree-read", html_anchors, priority=400)  # before the toc collector
     app.add_post_transform(LinksOffTheSite)
     app.connect("html-page-context", no_inline_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

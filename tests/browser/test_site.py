@@ -1,0 +1,275 @@
+"""The course website in Chromium (``make site``, docs/site.md), served from a sub-path of a
+local static server, as a phone (360×740) and a desktop see it.
+
+The site is built once per test session into a temporary folder (``site/build.py``, as
+``make site`` runs it). Every page: no horizontal scrolling, every quiz drawn, every figure
+an SVG file with alt text, no request leaving the site's origin, no breach of its
+Content-Security-Policy, and no WCAG 2.1 A/AA violation that axe-core finds. A quiz is
+answered by click and by keyboard through the hint and the answer, a reflection keeps its
+reasoning, and progress survives a reload and travels as a file.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from deepfake_ethics.bank import quizzes
+from deepfake_ethics.quiz_feedback import RIGHT
+
+from .lab import (
+    ROOT,
+    answer_button,
+    axe_script,
+    axe_violations,
+    check_button,
+    expect,
+    feedback,
+    option,
+    plain,
+    retry_button,
+    shown_options,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+SUB_PATH = "/deepfake-ethics/"  # as on GitHub Pages: https://<owner>.github.io/<repository>/
+LESSON = "notebooks/01-introduction.html"
+# Every breach of the Content-Security-Policy, kept where the test can read it.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reports what matters
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The website built from this checkout and served on 127.0.0.1 under SUB_PATH: its
+    base URL and its folder."""
+    base = tmp_path_factory.mktemp("site")
+    out = base / "public" / SUB_PATH.strip("/")
+    subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--out", str(out),
+                    "--work", str(base / "work")], cwd=ROOT, check=True, timeout=900)
+    handler = functools.partial(Quiet, directory=str(base / "public"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}", out
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return axe_script()
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def visit(request, chromium, site):
+    """A browser context at one viewport whose every request is recorded, and a watch on
+    the Content-Security-Policy that the browser (not the page) injects, so the policy is
+    not bypassed. Yields ``(page, requests)``."""
+    context = chromium.new_context(viewport=request.param, accept_downloads=True)
+    context.add_init_script(script=WATCH_CSP)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page, requests
+    finally:
+        context.close()
+
+
+def pages(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
+                  if not p.relative_to(folder).parts[0].startswith("_"))
+
+
+def test_the_site_has_every_page_of_the_course(site):
+    _, folder = site
+    found = set(pages(folder))
+    wanted = {f"notebooks/{p.stem}.html" for p in (ROOT / "notebooks").glob("*.ipynb")}
+    wanted |= {f"notebooks/alternatives/{p.stem}.html"
+               for p in (ROOT / "notebooks" / "alternatives").glob("*.ipynb")}
+    wanted |= {f"release/{p.parent.name}/{p.stem}.html"
+               for p in (ROOT / "release").glob("*/*.ipynb")}
+    wanted |= {"index.html", "docs/glossary.html", "docs/sources.html",
+               "docs/teaching-guide.html"}
+    assert wanted <= found, sorted(wanted - found)
+    downloads = {p.name for p in (folder / "_downloads").rglob("*.ipynb")}
+    assert {p.name for p in (ROOT / "release").glob("*/*.ipynb")} <= downloads
+
+
+def test_every_page_renders_on_a_phone_and_a_desktop_within_the_sites_rules(site, visit,
+                                                                            axe_source):
+    url, folder = site
+    page, requests = visit
+    origin = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+    problems: list[str] = []
+    for name in pages(folder):
+        page.goto(url + name)
+        page.wait_for_load_state("load")
+        placeholders = page.locator(".dfe-site-quiz").count()
+        expect(page.locator(".dfe-site-quiz .dfe-quiz")).to_have_count(placeholders)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, "
+                              "document.documentElement.clientWidth]")
+        if width[0] > width[1]:
+            problems.append(f"{name}: scrolls sideways ({width[0]} > {width[1]} px)")
+        for image in page.locator("main img").all():
+            if not (image.get_attribute("alt") or "").strip():
+                problems.append(f"{name}: an image without alt text")
+        problems += [f"{name}: CSP {v}" for v in page.evaluate("window.__cspViolations")]
+        page.evaluate(axe_source)  # by the browser's debugger: the page's policy forbids it
+        problems += [f"{name}: {v}" for v in axe_violations(page, "html")]
+    problems += [f"request off the site: {r}" for r in requests if not r.startswith(origin)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_lesson_figures_are_svg_files_with_their_alt_text(site, visit):
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    figures = page.locator("main figure img")
+    assert figures.count() >= 2
+    for image in figures.all():
+        assert image.get_attribute("src").endswith(".svg")
+        assert len(image.get_attribute("alt")) > 40  # a description, not a title
+        assert image.evaluate("i => i.naturalWidth > 0")  # the file was served
+
+
+def lesson_quiz(kind: str):
+    """The first quiz of this kind in lesson 01 (LESSON)."""
+    return next(q for q in quizzes().values() if q.lesson == "01-introduction" and q.kind == kind)
+
+
+def quiz_box(page, quiz_id: str):
+    return page.locator(f".dfe-site-quiz[data-quiz='{quiz_id}'] .dfe-quiz")
+
+
+def test_a_quiz_by_click_gives_the_hint_then_the_answer_and_is_recorded(site, visit):
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    q = lesson_quiz("single")
+    box = quiz_box(page, q.id)
+    wrong = [i for i, o in enumerate(q.options) if not o.correct]
+    option(box, q, wrong[0]).click()
+    check_button(box).click()
+    area = feedback(box)
+    expect(area).to_contain_text("✘ Not quite.")
+    expect(area).to_contain_text(f"➜ Hint: {plain(q.hint)[:60]}")
+    for opt in q.options:  # the hint stage names no option
+        expect(area).not_to_contain_text(plain(opt.feedback)[:60])
+    expect(option(box, q, wrong[1])).to_be_disabled()
+    expect(answer_button(box)).to_be_visible()
+    retry_button(box).click()
+    expect(area).to_have_text("")
+    option(box, q, wrong[1]).click()
+    check_button(box).click()  # a second wrong try: the answer, not another hint
+    expect(area).to_contain_text("✘ Not quite. Read the feedback below.")
+    expect(area).to_contain_text(plain(q.explanation)[:60])
+    expect(answer_button(box)).to_be_hidden()
+    record = json.loads(page.evaluate("localStorage.getItem('deepfake-ethics:progress')"))
+    entry = record["quizzes"][q.id]
+    assert entry["attempts"] == 2 and entry["first_correct"] is False
+    assert entry["choice"] == [wrong[1]] and entry["lesson"] == q.lesson
+
+
+def test_a_quiz_by_keyboard_hint_then_answer_with_focus_on_the_feedback(site, visit):
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    q = lesson_quiz("single")
+    box = quiz_box(page, q.id)
+    radios = shown_options(box)
+    radios.nth(0).focus()
+    page.keyboard.press("ArrowDown")
+    expect(radios.nth(1)).to_be_focused()
+    expect(radios.nth(1)).to_be_checked()
+    wrong = next(i for i, o in enumerate(q.options) if not o.correct)
+    option(box, q, wrong).focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    expect(check_button(box)).to_be_focused()
+    page.keyboard.press("Enter")
+    area = feedback(box)
+    expect(area).to_be_focused()
+    expect(area).to_contain_text("➜ Hint:")
+    page.keyboard.press("Shift+Tab")
+    expect(answer_button(box)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(area).to_contain_text("○ The answer.")
+    expect(area).to_contain_text(plain(q.options[min(q.correct_indices)].text)[:50])
+    expect(area).to_be_focused()
+
+
+def test_progress_and_reasoning_survive_a_reload_and_travel_as_a_file(site, visit, tmp_path):
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    q = lesson_quiz("single")
+    box = quiz_box(page, q.id)
+    right = min(q.correct_indices)
+    option(box, q, right).click()
+    check_button(box).click()
+    expect(feedback(box)).to_contain_text("✔ Correct.")
+    expect(feedback(box)).to_contain_text(f"{RIGHT} {plain(q.options[right].text)[:40]}")
+    reflection = lesson_quiz("reflection")
+    think = quiz_box(page, reflection.id)
+    option(think, reflection, 0).click()
+    check_button(think).click()
+    expect(feedback(think)).to_contain_text("Thank you for choosing")
+    think.get_by_label("Your reasoning").fill("Tools are neutral; uses are not.")
+    think.get_by_role("button", name="Save my reasoning").click()
+    expect(think).to_contain_text("Saved with your progress")
+
+    page.reload()
+    table = page.locator(".dfe-progress-table")
+    lesson_row = table.get_by_role("row", name="01 Introduction")
+    expect(lesson_row).to_contain_text("2 of 4")
+    expect(lesson_row.locator("td").nth(1)).to_have_text("1")  # right at the first try
+    expect(quiz_box(page, reflection.id).get_by_label("Your reasoning")).to_have_value(
+        "Tools are neutral; uses are not.")
+
+    with page.expect_download() as saving:
+        page.get_by_role("button", name="Save my progress to a file").first.click()
+    saved = tmp_path / "progress.json"
+    saving.value.save_as(saved)
+    assert set(json.loads(saved.read_text())["quizzes"]) == {q.id, reflection.id}
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"learner": "x", "quizzes": {"a": {"attempts": "many"}}}')
+    status = page.locator(".dfe-progress-status").first
+    page.locator(".dfe-progress input[type=file]").first.set_input_files(broken)
+    expect(status).to_contain_text("broken.json was not loaded")
+    expect(status).to_contain_text("unchanged")
+    expect(lesson_row).to_contain_text("2 of 4")
+
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    expect(page.locator(".dfe-progress-table").get_by_role("row", name="01 Introduction")
+           ).to_contain_text("0 of 4")
+    page.locator(".dfe-progress input[type=file]").first.set_input_files(saved)
+    expect(page.locator(".dfe-progress-status").first).to_contain_text("Loaded progress.json")
+    expect(page.locator(".dfe-progress-table").get_by_role("row", name="01 Introduction")
+           ).to_contain_text("2 of 4")
