@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from deepfake_ethics.bank import get_figure, get_quiz, quizzes
 from deepfake_ethics.quiz_export import quiz_data
@@ -102,3 +103,19 @@ def test_html_anchors_are_read_from_raw_html():
     anchors = course_pages._Anchors()
     anchors.feed('<a id="ai-act"></a><a href="#x">x</a><a id="bill"></a>')
     assert anchors.ids == ["ai-act", "bill"]
+
+
+def test_the_publishing_workflow_builds_with_make_site_and_deploys_to_pages():
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads "on" as True
+    assert triggers["push"]["branches"] == ["main"]
+    assert flow["permissions"]["pages"] == "write"
+    build = flow["jobs"]["build"]["steps"]
+    assert any(step.get("run") == "make site" for step in build)
+    (upload,) = [s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert upload["with"]["path"] == "_site"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "site/build.py --out _site" in makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -118,6 +119,18 @@ def test_the_site_has_every_page_of_the_course(site):
     assert wanted <= found, sorted(wanted - found)
     downloads = {p.name for p in (folder / "_downloads").rglob("*.ipynb")}
     assert {p.name for p in (ROOT / "release").glob("*/*.ipynb")} <= downloads
+
+
+def test_pages_link_to_their_notebook_binder_and_files_off_the_site(site):
+    _, folder = site
+    lesson = (folder / LESSON).read_text(encoding="utf-8")
+    assert re.search(r'href="\.\./_downloads/\w+/01-introduction\.ipynb"', lesson)
+    assert ("https://mybinder.org/v2/gh/deepfake-ethics-course/deepfake-ethics/HEAD"
+            "?urlpath=lab/tree/notebooks/01-introduction.ipynb") in lesson
+    assert 'from deepfake_ethics import' not in lesson  # the course calls' code is hidden
+    guide = (folder / "docs" / "teaching-guide.html").read_text(encoding="utf-8")
+    assert ('href="https://github.com/deepfake-ethics-course/deepfake-ethics/blob/main/'
+            'docs/instructors.md') in guide
 
 
 def test_every_page_renders_on_a_phone_and_a_desktop_within_the_sites_rules(site, visit,
