@@ -27,7 +27,7 @@ exclude_patterns = ["**/.ipynb_checkpoints", "release/*/data", "release/*/media"
 # Notebooks are never run: course_pages puts what their course calls show in the outputs.
 nb_execution_mode = "off"
 nb_merge_streams = True
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_block"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
 

@@ -138,11 +138,10 @@ def links_cell(path: str, repository: str) -> dict[str, Any]:
     """Links to download the notebook (Sphinx's download role) and to open it on Binder."""
     name = Path(path).name
     binder = f"https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/{path}"
-    cell = nbformat.v4.new_markdown_cell(
+    return nbformat.v4.new_markdown_cell(
+        "{.dfe-notebook-links}\n"
         f"{{download}}`Download this notebook <{name}>` · [Open it on Binder]({binder}) "
         "(JupyterLab in the cloud, to run the code)")
-    cell["metadata"]["tags"] = ["dfe-notebook-links"]
-    return cell
 
 
 def site_notebook(text: str, path: str, repository: str) -> str:

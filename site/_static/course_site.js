@@ -140,6 +140,7 @@ function mountQuiz(holder) {
   const box = document.createElement("div");
   holder.append(box);
   view.render({ model, el: box });
+  return [quiz, new QuizEngine(quiz, order)];
 }
 
 // -- progress: the table, and saving it to or loading it from a file ----------------------
@@ -226,5 +227,25 @@ function mountProgress(holder) {
   redraw();
 }
 
-for (const holder of document.querySelectorAll(".dfe-site-quiz")) { mountQuiz(holder); }
+// -- the printed page: the quizzes' key at its end ------------------------------------------
+// Shown only in print (course_site.css): each quiz's answer as Show the answer gives it, in
+// the learner's option order, so that a printed lesson is a handout with its key.
+function printKey(quizzes) {
+  if (!quizzes.length) { return; }
+  const key = element("section", { class: "dfe-print-key" },
+    [element("h2", {}, ["Answers to the quizzes"])]);
+  for (const [quiz, engine] of quizzes) {
+    const answer = element("div", { class: "dfe-print-answer" });
+    answer.innerHTML = engine.key().html;
+    key.append(element("h3", {}, [`Quiz: ${quiz.title}`]),
+      ...(quiz.kind === "reflection"
+        ? [element("p", {}, ["A reflection: no single right answer. The positions:"])] : []),
+      answer);
+  }
+  (document.querySelector("main article") || document.querySelector("main") || document.body)
+    .append(key);
+}
+
+const drawn = [...document.querySelectorAll(".dfe-site-quiz")].map(mountQuiz);
 for (const holder of document.querySelectorAll(".dfe-site-progress")) { mountProgress(holder); }
+printKey(drawn);

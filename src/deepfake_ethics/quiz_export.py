@@ -57,7 +57,7 @@ def quiz_data(q: Quiz) -> dict[str, Any]:
     content file's order, each with its ``key``), the marking data, and the texts."""
     n = len(q.options)
     data: dict[str, Any] = {
-        "id": q.id, "lesson": q.lesson, "kind": q.kind, "shuffle": q.shuffle,
+        "id": q.id, "lesson": q.lesson, "kind": q.kind, "shuffle": q.shuffle, "title": q.title,
         "right": sorted(q.correct_indices),
         "content": view_content(q, tuple(range(n))),
         "empty": empty_html(q),

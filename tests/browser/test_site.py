@@ -286,3 +286,29 @@ def test_progress_and_reasoning_survive_a_reload_and_travel_as_a_file(site, visi
     expect(page.locator(".dfe-progress-status").first).to_contain_text("Loaded progress.json")
     expect(page.locator(".dfe-progress-table").get_by_role("row", name="01 Introduction")
            ).to_contain_text("2 of 4")
+
+
+def test_a_printed_lesson_is_a_handout_with_the_key_at_the_end(site, visit):
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    key = page.locator(".dfe-print-key")
+    expect(key).to_be_hidden()  # on screen, the answers wait for the learner
+    page.emulate_media(media="print")
+    expect(key).to_be_visible()
+    assert page.locator("button:visible").count() == 0
+    expect(page.locator(".dfe-progress")).to_be_hidden()
+    expect(page.locator(".bd-sidebar-primary")).to_be_hidden()
+    lesson = [q for q in quizzes().values() if q.lesson == "01-introduction"]
+    expect(page.locator(".dfe-quiz .dfe-question")).to_have_count(len(lesson))
+    text = " ".join(key.inner_text().split())
+    for q in lesson:
+        assert f"Quiz: {q.title}" in text
+        wanted = q.options if q.kind == "reflection" else [q.options[i]
+                                                            for i in q.correct_indices]
+        for opt in wanted:
+            assert plain(opt.text)[:50] in text, (q.id, opt.text)
+        if q.kind != "reflection":
+            assert plain(q.explanation)[:50] in text
+    wrong = next(o for q in lesson if q.kind == "single" for o in q.options if not o.correct)
+    assert plain(wrong.feedback)[:50] not in text  # the key gives the answer, not every line

@@ -132,6 +132,16 @@ export class QuizEngine {
     });
   }
 
+  // The answer as a printed page's key gives it: what Show the answer shows, or for a
+  // reflection every position with its reasoning. Not an action: nothing changes.
+  key() {
+    if (this.quiz.kind !== "reflection") {
+      return new QuizEngine(this.quiz, this.order).reveal();
+    }
+    const lines = this.order.map((key) => this.line("other", key));
+    return feedback(`<ul class='dfe-feedback'>${lines.join("")}</ul>`, { stage: "key" });
+  }
+
   reveal() {
     this.revealed = true;
     const right = new Set(this.quiz.right);
