@@ -97,13 +97,23 @@ def test_an_unknown_flow_group_is_a_content_error(tmp_path):
     assert repr(data) == original, "parsing never changes its input"
 
 
-def _sketch(figure_id: str):
-    """A quick stand-in for a course figure: its title and data as text on a small figure
-    (what the cache tests need to see is whether, and from what, a figure was drawn)."""
+class _Sketch:
+    """A stand-in for a Matplotlib figure whose SVG is its text: what the cache tests need to
+    see is whether, and from what, a figure was drawn (the course figures really draw in
+    ``course_figures``)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def savefig(self, out, **options) -> None:
+        out.write(b'<svg xmlns="http://www.w3.org/2000/svg"><text>'
+                  + html.escape(self.text).encode() + b"</text></svg>\n")
+
+
+def _sketch(figure_id: str) -> _Sketch:
+    """A figure's title and data as a sketch."""
     spec = plots.get_figure(figure_id)
-    fig = plots.new_figure(2.0, 1.0)
-    fig.text(0, 0.5, f"{spec.title} {spec.data!r}")
-    return fig
+    return _Sketch(f"{spec.title} {spec.data!r}")
 
 
 def _count_builds(monkeypatch) -> list[str]:
@@ -212,13 +222,9 @@ def test_the_progress_chart_is_drawn_again_only_when_progress_changes(monkeypatc
     from deepfake_ethics import progress_chart
     from deepfake_ethics.progress import ProgressStore
 
-    def sketch(rows):
-        fig = plots.new_figure(2.0, 1.0)
-        fig.text(0, 0.5, repr(rows))
-        return fig
-
     drawn = []
-    monkeypatch.setattr(progress_chart, "_chart", lambda rows: drawn.append(1) or sketch(rows))
+    monkeypatch.setattr(progress_chart, "_chart",
+                        lambda rows: drawn.append(1) or _Sketch(repr(rows)))
     store = ProgressStore(None)
     first = progress_chart.show_progress(store)
     assert progress_chart.show_progress(store) == first
