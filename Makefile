@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SITE_STAMP := $(VENV)/.installed-site
+PDF_STAMP  := $(VENV)/.installed-pdf
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_ARGS ?=
@@ -15,7 +16,7 @@ ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 CONSTRAINTS := constraints/2026-12.txt
 PIP_INSTALL = $(BIN)/python -m pip install --disable-pip-version-check -c $(CONSTRAINTS)
 
-.PHONY: lab lab-instructor site test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
+.PHONY: lab lab-instructor site pdf test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
 # JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
 # extensions turned off, read before the environment's own): students and self-learners get
@@ -29,6 +30,7 @@ help:
 	@echo "                (a student's JupyterLab: no Formgrader, Courses or Create Assignment)"
 	@echo "make lab-instructor   the same with nbgrader's instructor tools"
 	@echo "make site       the course as a static website in _site/ (quizzes work without a kernel)"
+	@echo "make pdf        the site printed by Chromium: one PDF per lesson and the course in _pdf/"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make test-fast  the quick tier only: unit tests, no kernels, servers or browser"
 	@echo "make benchmark  run the benchmarks and print their figures"
@@ -67,7 +69,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 $(TEST_STAMP): $(STAMP)
 	@echo "[setup] installing the test tools into $(VENV)"
-	$(PIP_INSTALL) -e '.[test,postgres,site]'
+	$(PIP_INSTALL) -e '.[test,postgres,site,pdf]'
 	@touch $(TEST_STAMP)
 	@echo "[setup] done"
 
@@ -79,6 +81,14 @@ $(SITE_STAMP): $(STAMP)
 # and the docs; serve _site/ from any static host.
 site: $(SITE_STAMP)
 	$(BIN)/python site/build.py --out _site
+
+$(PDF_STAMP): $(SITE_STAMP)
+	$(PIP_INSTALL) -e '.[site,pdf]'
+	@touch $(PDF_STAMP)
+
+# The course as handouts: each lesson page of the site printed with its print stylesheet.
+pdf: site $(PDF_STAMP)
+	$(BIN)/python site/pdf.py --site _site --out _pdf
 
 LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)

@@ -312,3 +312,32 @@ def test_a_printed_lesson_is_a_handout_with_the_key_at_the_end(site, visit):
             assert plain(q.explanation)[:50] in text
     wrong = next(o for q in lesson if q.kind == "single" for o in q.options if not o.correct)
     assert plain(wrong.feedback)[:50] not in text  # the key gives the answer, not every line
+
+
+def test_make_pdf_prints_every_lesson_and_the_whole_course(site, chromium, tmp_path):
+    """site/pdf.py (make pdf) on the built site: a PDF per course page in course order,
+    each a handout (key at the end, no buttons), and the course in one with bookmarks."""
+    from pypdf import PdfReader
+
+    _, folder = site
+    out = tmp_path / "pdf"
+    subprocess.run([sys.executable, str(ROOT / "site" / "pdf.py"), "--site", str(folder),
+                    "--out", str(out)], cwd=ROOT, check=True, timeout=600)
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks += sorted((ROOT / "notebooks" / "alternatives").glob("*.ipynb"))
+    assert {p.name for p in out.glob("*.pdf")} == {f"{n.stem}.pdf" for n in notebooks} | {
+        "course.pdf"}
+    lesson = " ".join(page.extract_text() for page in PdfReader(out / "01-introduction.pdf")
+                      .pages)
+    lesson = " ".join(lesson.split())
+    assert "Answers to the quizzes" in lesson
+    for q in (q for q in quizzes().values() if q.lesson == "01-introduction"):
+        assert f"Quiz: {q.title}" in lesson
+    for button in ("Save my progress to a file", "Show the answer Try again"):
+        assert button not in lesson
+    course = PdfReader(out / "course.pdf")
+    marks = [item.title for item in course.outline if not isinstance(item, list)]
+    assert marks[:3] == ["Start here", "Introduction", "Legal aspects"]
+    assert marks[-1] == "Closing: before and after"
+    assert len(marks) == len(notebooks)
+    assert len(course.pages) == sum(len(PdfReader(p).pages) for p in out.glob("[0-9]*.pdf"))
