@@ -16,7 +16,7 @@ ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 CONSTRAINTS := constraints/2026-12.txt
 PIP_INSTALL = $(BIN)/python -m pip install --disable-pip-version-check -c $(CONSTRAINTS)
 
-.PHONY: lab lab-instructor site pdf test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
+.PHONY: lab lab-instructor site pdf slides test test-fast setup setup-test lint format clean-notebooks navigation release grade benchmark sources glossary support facts-due reading-time help
 
 # JupyterLab's configuration for each audience (jupyter/*/: lab extensions and server
 # extensions turned off, read before the environment's own): students and self-learners get
@@ -31,6 +31,7 @@ help:
 	@echo "make lab-instructor   the same with nbgrader's instructor tools"
 	@echo "make site       the course as a static website in _site/ (quizzes work without a kernel)"
 	@echo "make pdf        the site printed by Chromium: one PDF per lesson and the course in _pdf/"
+	@echo "make slides     a reveal.js slide deck per lesson for the room, in _slides/"
 	@echo "make test       set up .venv if needed, then run every test"
 	@echo "make test-fast  the quick tier only: unit tests, no kernels, servers or browser"
 	@echo "make benchmark  run the benchmarks and print their figures"
@@ -89,6 +90,10 @@ $(PDF_STAMP): $(SITE_STAMP)
 # The course as handouts: each lesson page of the site printed with its print stylesheet.
 pdf: site $(PDF_STAMP)
 	$(BIN)/python site/pdf.py --site _site --out _pdf
+
+# A slide deck per lesson for the room (reveal.js from npm, copied beside the decks).
+slides: $(SITE_STAMP)
+	$(BIN)/python site/slides.py --out _slides
 
 LAB_COMMAND = $(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_ARGS)
