@@ -51,16 +51,25 @@ IN_JUPYTERLAB = {
 }
 
 
+def _imports_course_functions(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.ImportFrom) and node.module == "deepfake_ethics"
+            and {a.name for a in node.names} <= COURSE_CALLS)
+
+
 def course_call(source: str) -> tuple[str, list[str]] | None:
     """``("quiz", ["id"])`` when a cell's code is one call of a course function with
-    literal arguments (``quiz("id")``), else None."""
+    literal arguments (``quiz("id")``), after imports of course functions if any (as in
+    the assignments), else None."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+    body = list(tree.body)
+    while body and _imports_course_functions(body[0]):
+        body.pop(0)
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
         return None
-    call = tree.body[0].value
+    call = body[0].value
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
             and call.func.id in COURSE_CALLS and not call.keywords):
         return None
@@ -75,9 +84,7 @@ def imports_only_course_functions(source: str) -> bool:
         tree = ast.parse(source)
     except SyntaxError:
         return False
-    return bool(tree.body) and all(
-        isinstance(node, ast.ImportFrom) and node.module == "deepfake_ethics"
-        and {a.name for a in node.names} <= COURSE_CALLS for node in tree.body)
+    return bool(tree.body) and all(_imports_course_functions(node) for node in tree.body)
 
 
 def json_in_html(value: Any) -> str:

@@ -28,6 +28,7 @@ REPOSITORY = "deepfake-ethics-course/deepfake-ethics"
     ("figure('laws-timeline')", ("figure", ["laws-timeline"])),
     ("show_progress()", ("show_progress", [])),
     ('diagnostic("after")', ("diagnostic", ["after"])),
+    ('from deepfake_ethics import quiz\n\nquiz("l1-x")', ("quiz", ["l1-x"])),  # assignments
     ('x = quiz("a")', None),  # an assignment, not a call shown
     ('quiz(name)', None),  # not a literal: nothing to show at build time
     ('quiz("a")\nprint(1)', None),

@@ -37,6 +37,7 @@ from .lab import (
     feedback,
     option,
     plain,
+    quiz_ids,
     retry_button,
     shown_options,
 )
@@ -117,6 +118,13 @@ def test_the_site_has_every_page_of_the_course(site):
     wanted |= {"index.html", "docs/glossary.html", "docs/sources.html",
                "docs/teaching-guide.html"}
     assert wanted <= found, sorted(wanted - found)
+    drawn = 0
+    for assignment in (ROOT / "release").glob("*/*.ipynb"):  # their quizzes are drawn too
+        shown = (folder / "release" / assignment.parent.name / f"{assignment.stem}.html")
+        calls = len(quiz_ids(assignment))
+        assert shown.read_text(encoding="utf-8").count('class="dfe-site-quiz"') == calls
+        drawn += calls
+    assert drawn
     downloads = {p.name for p in (folder / "_downloads").rglob("*.ipynb")}
     assert {p.name for p in (ROOT / "release").glob("*/*.ipynb")} <= downloads
 
