@@ -27,12 +27,24 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from deepfake_ethics.grading.exchange import safe_collect
-from deepfake_ethics.grading.execute import GradeExecute
-from deepfake_ethics.grading.feedback import HiddenTestsNote, MarkSchemeNote, SanitizeFeedback
-from deepfake_ethics.grading.gradebook_url import for_config as gradebook_url
-from deepfake_ethics.grading.preprocessors import JudgeAnswers, NeutraliseOutputs, RestoreCells
-from deepfake_ethics.grading.submission import FileLimits, LeaveOutUnsafeFiles, NoteLeftOutFiles
+from deepfake_ethics.nbgrader_plugins.exchange import safe_collect
+from deepfake_ethics.nbgrader_plugins.execute import GradeExecute
+from deepfake_ethics.nbgrader_plugins.feedback import (
+    HiddenTestsNote,
+    MarkSchemeNote,
+    SanitizeFeedback,
+)
+from deepfake_ethics.nbgrader_plugins.gradebook_url import for_config as gradebook_url
+from deepfake_ethics.nbgrader_plugins.preprocessors import (
+    JudgeAnswers,
+    NeutraliseOutputs,
+    RestoreCells,
+)
+from deepfake_ethics.nbgrader_plugins.submission import (
+    FileLimits,
+    LeaveOutUnsafeFiles,
+    NoteLeftOutFiles,
+)
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -56,7 +68,7 @@ MAX_FILES = 200  # files in one submission
 MAX_TOTAL_KB = 50_000  # all its files together, in kB
 c.CourseDirectory.max_file_size = MAX_FILE_KB  # kB; the exchange skips larger files
 c.CollectChecks.max_files = MAX_FILES  # collect leaves out the files beyond these two caps
-c.CollectChecks.max_total_size = MAX_TOTAL_KB  # (grading/exchange.py), and says so
+c.CollectChecks.max_total_size = MAX_TOTAL_KB  # (nbgrader_plugins/exchange.py), and says so
 
 # --- Files of a submission -------------------------------------------------------------
 # Before nbgrader copies a submission (autograde) or an autograded folder (feedback), every
@@ -80,7 +92,7 @@ if os.environ.get("DEEPFAKE_ETHICS_EXCHANGE"):
     c.Exchange.root = os.environ["DEEPFAKE_ETHICS_EXCHANGE"]  # shared folder of the class
 c.Exchange.path_includes_course = True  # exchange/<course>/..., so courses never collide
 c.Exchange.timezone = "UTC"  # timestamps in one zone, whatever the servers' zones
-# collect takes no link, FIFO or other student's folder (grading/exchange.py); ngshare's
+# collect takes no link, FIFO or other student's folder (nbgrader_plugins/exchange.py); ngshare's
 # collect when NGSHARE_URL is set (Kubernetes), nbgrader's folder exchange otherwise
 c.ExchangeFactory.collect = safe_collect()  # the course's collect for the exchange in use
 
@@ -126,7 +138,7 @@ for step in ("GradeExecute", "NeutraliseOutputs", "SanitizeFeedback"):  # execut
 # --- Export ---------------------------------------------------------------------------
 # A submission whose autograding failed is exported with status "NOT GRADED" and no score,
 # never as a silent 0 (nbgrader's own CSV export would write 0).
-c.ExportApp.plugin_class = "deepfake_ethics.grading.export.GradesExport"  # CSV + status
+c.ExportApp.plugin_class = "deepfake_ethics.nbgrader_plugins.export.GradesExport"  # CSV + status
 
 # --- Feedback -------------------------------------------------------------------------
 # nbgrader shows hidden tests in feedback (nbgrader issue #1363): its own ClearHiddenTests
@@ -136,5 +148,5 @@ c.GenerateFeedback.preprocessors = [  # GetGrades first, then the clean-up, then
     GetGrades, HiddenTestsNote, MarkSchemeNote, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True  # feedback HTML is cleaned of scripts, whatever is left
 c.HTMLExporter.filters = {  # Markdown cleaned after rendering (formgrader and feedback)
-    "markdown2html": "deepfake_ethics.grading.markup.SafeMarkdown"}
+    "markdown2html": "deepfake_ethics.nbgrader_plugins.markup.SafeMarkdown"}
 

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from nbgrader_course import make_course, notebook_name, student_notebook, submit
     from traitlets.config.loader import PyFileConfigLoader
 
-    from deepfake_ethics.grading.nbgrader_run import nbgrader_env, run_nbgrader
+    from deepfake_ethics.instructor.nbgrader_run import nbgrader_env, run_nbgrader
 
     os.environ.update(nbgrader_env())  # nbgrader runs `alembic` by name
 

@@ -24,7 +24,7 @@ ASSIGNMENT = "a02-legal-aspects"
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
-    from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+    from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
 
     start = time.perf_counter()
     subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), check=True, capture_output=True)
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         submit,
     )
 
-    from deepfake_ethics.grading.nbgrader_run import nbgrader_command
-    from deepfake_ethics.grading.parallel import default_workers
+    from deepfake_ethics.instructor.nbgrader_run import nbgrader_command
+    from deepfake_ethics.instructor.parallel import default_workers
 
     with tempfile.TemporaryDirectory() as tmp:
         base = make_course(Path(tmp))

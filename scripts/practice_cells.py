@@ -23,7 +23,7 @@ import sys
 import nbformat
 from notebook_tools import SOURCE_DIR, write
 
-from deepfake_ethics.grading.assignment_format import question_number, reflection_number
+from deepfake_ethics.nbgrader_plugins.assignment_format import question_number, reflection_number
 
 TAG = "practice"
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from deepfake_ethics.grading.nbgrader_run import run_nbgrader
+from deepfake_ethics.instructor.nbgrader_run import run_nbgrader
 from deepfake_ethics.layout import assignment_names
 
 ROOT = Path(__file__).resolve().parent.parent

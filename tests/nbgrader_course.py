@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 from conftest import ROOT
 
-from deepfake_ethics.grading.assignment_format import AssignmentFormat, course_format
-from deepfake_ethics.grading.nbgrader_run import run_nbgrader
+from deepfake_ethics.instructor.nbgrader_run import run_nbgrader
 from deepfake_ethics.layout import assignment_names
+from deepfake_ethics.nbgrader_plugins.assignment_format import AssignmentFormat, course_format
 
 
 def course_markers() -> AssignmentFormat:

@@ -10,8 +10,8 @@ from conftest import ROOT
 from traitlets.config import Config
 
 from deepfake_ethics import practice
-from deepfake_ethics.grading import rubric
-from deepfake_ethics.grading.assignment_format import (
+from deepfake_ethics.nbgrader_plugins import rubric
+from deepfake_ethics.nbgrader_plugins.assignment_format import (
     AssignmentFormat,
     course_format,
     default_format,
@@ -19,8 +19,8 @@ from deepfake_ethics.grading.assignment_format import (
     question_number,
     reflection_number,
 )
-from deepfake_ethics.grading.feedback import FEEDBACK_STEPS, HIDDEN_NOTE, RUBRIC_NOTE
-from deepfake_ethics.grading.keys import split_key
+from deepfake_ethics.nbgrader_plugins.feedback import FEEDBACK_STEPS, HIDDEN_NOTE, RUBRIC_NOTE
+from deepfake_ethics.nbgrader_plugins.keys import split_key
 
 CHANGED = {"ClearSolutions": {"begin_solution_delimeter": "<<< MODEL",
                               "end_solution_delimeter": ">>> MODEL",
@@ -152,7 +152,7 @@ def test_the_grader_takes_keys_out_under_the_courses_delimiters(changed, monkeyp
     of what the kernel would run, and the autograded copy keeps it."""
     from nbconvert.preprocessors import ExecutePreprocessor
 
-    from deepfake_ethics.grading.execute import GradeExecute, grading_state
+    from deepfake_ethics.nbgrader_plugins.execute import GradeExecute, grading_state
 
     ran: list[str] = []
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, course_markers, meta, notebook_name, read
 
-from deepfake_ethics.grading.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE
-from deepfake_ethics.grading.keys import split_key
+from deepfake_ethics.nbgrader_plugins.judge import DECISION_CREDIT_RULE, PARTIAL_CREDIT_RULE
+from deepfake_ethics.nbgrader_plugins.keys import split_key
 
 
 def source(name: str):

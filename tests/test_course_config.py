@@ -1,4 +1,4 @@
-"""The one course lookup (grading/course_config.py): nbgrader's configuration read as nbgrader
+"""The one course lookup (instructor/course_config.py): nbgrader's configuration read as nbgrader
 reads it, system and user folders included, used by the dashboard; a missing gradebook is an
 error that says where it looked."""
 
@@ -11,9 +11,9 @@ import pytest
 from conftest import ROOT
 
 from deepfake_ethics import dashboard as dash
-from deepfake_ethics.grading.course_config import find
-from deepfake_ethics.grading.gradebook_url import GradebookURLError
-from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+from deepfake_ethics.instructor.course_config import find
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
+from deepfake_ethics.nbgrader_plugins.gradebook_url import GradebookURLError
 
 pytestmark = pytest.mark.slow  # imports nbgrader and runs the course's configuration
 
@@ -106,9 +106,9 @@ def test_a_bad_url_in_the_environment_is_one_line(jupyter_folders, monkeypatch):
 
 
 def test_one_output_cap_for_execution_autograded_notebook_and_feedback(jupyter_folders):
-    from deepfake_ethics.grading.execute import GradeExecute
-    from deepfake_ethics.grading.feedback import SanitizeFeedback
-    from deepfake_ethics.grading.preprocessors import NeutraliseOutputs
+    from deepfake_ethics.nbgrader_plugins.execute import GradeExecute
+    from deepfake_ethics.nbgrader_plugins.feedback import SanitizeFeedback
+    from deepfake_ethics.nbgrader_plugins.preprocessors import NeutraliseOutputs
 
     config = find(ROOT).config
     caps = {step.__name__: step(config=config).max_output_bytes

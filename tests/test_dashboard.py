@@ -18,7 +18,7 @@ from sqlalchemy.exc import SAWarning
 
 from deepfake_ethics import dashboard as dash
 from deepfake_ethics.dashboard import figures as dash_figures
-from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
 from deepfake_ethics.plots import FigureImage
 
 COURSE = "deepfake-ethics"

@@ -1,5 +1,5 @@
 """A student attacks nbgrader's folder exchange; the course's collect (SafeCollect,
-src/deepfake_ethics/grading/exchange.py) holds. Real Unix accounts: an instructor, a victim
+src/deepfake_ethics/nbgrader_plugins/exchange.py) holds. Real Unix accounts: an instructor, a victim
 and an attacker, each running nbgrader as themselves on one shared exchange, as on the
 one-server hub of docs/deployment.md (inbound/ writable by every student).
 

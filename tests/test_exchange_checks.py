@@ -1,4 +1,4 @@
-"""The checks of the safe collect (src/deepfake_ethics/grading/exchange.py), fast, on
+"""The checks of the safe collect (src/deepfake_ethics/nbgrader_plugins/exchange.py), fast, on
 folders of this test's own: the walk that never follows a link, the caps, the copy that
 checks each open file again, files received as content (ngshare), and SafeCollect on an
 exchange whose only account is the one running the test. tests/test_exchange_attacks.py
@@ -21,7 +21,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeError
 from traitlets.config.loader import PyFileConfigLoader
 
-from deepfake_ethics.grading.exchange import (
+from deepfake_ethics.nbgrader_plugins.exchange import (
     FOLDER_COLLECT,
     NGSHARE_COLLECT,
     Dest,

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from nbconvert.preprocessors import ExecutePreprocessor
 
-from deepfake_ethics.grading.assignment_format import default_format
-from deepfake_ethics.grading.execute import GradeExecute, grading_state
-from deepfake_ethics.grading.recording import MIME
+from deepfake_ethics.kernel.recording import MIME
+from deepfake_ethics.nbgrader_plugins.assignment_format import default_format
+from deepfake_ethics.nbgrader_plugins.execute import GradeExecute, grading_state
 
 CHOICE = 'answer_key = {"kind": "choice", "answer": "a", "expect": "y"}'
 CALLS = ('answer_key = {"kind": "calls", "function": "f", "cases": '

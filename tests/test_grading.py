@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 from traitlets.config.loader import PyFileConfigLoader
 
-from deepfake_ethics.grading import (
+from deepfake_ethics.kernel import (
     AnswerFormError,
     check_choice,
     check_choices,
@@ -18,7 +18,7 @@ from deepfake_ethics.grading import (
     check_text,
     quietly,
 )
-from deepfake_ethics.grading.feedback import FEEDBACK_STEPS
+from deepfake_ethics.nbgrader_plugins.feedback import FEEDBACK_STEPS
 
 
 def _feedback(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -73,6 +73,26 @@ def test_quietly_swallows_student_output(capfd):
     assert "noise" in out.getvalue() and "more" in out.getvalue()
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_notebooks_released_before_the_split_still_import_their_checks():
+    """A test cell of an earlier term (restored from the gradebook by nbgrader when it
+    grades) imports the checks by their old name: the alias gives the very same objects,
+    and holds nothing else."""
+    import deepfake_ethics.grading as old_name
+    import deepfake_ethics.kernel as kernel
+
+    namespace: dict = {}
+    exec("from deepfake_ethics.grading import AnswerFormError, check_choice, check_choices, "
+         "check_number, check_text, quietly", namespace)
+    for name in kernel.__all__:
+        assert namespace[name] is getattr(kernel, name), name
+    assert old_name.__all__ == kernel.__all__
+    public = {n for n, v in vars(old_name).items()
+              if not n.startswith("_") and not isinstance(v, type(old_name))}
+    assert public == set(kernel.__all__)
+    with pytest.raises(AnswerFormError, match="no answer yet"):
+        namespace["check_choice"]("answer2_1", None, ["a", "b"])
 
 
 def test_feedback_removes_hidden_tests_and_mark_schemes():

@@ -34,8 +34,8 @@ from nbgrader_course import (
     visible_text,
 )
 
-from deepfake_ethics.grading.nbgrader_run import nbgrader_env
-from deepfake_ethics.grading.sandbox import find_bwrap
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
+from deepfake_ethics.nbgrader_plugins.sandbox import find_bwrap
 
 pytestmark = pytest.mark.slow
 A = "a02-legal-aspects"
@@ -67,9 +67,10 @@ answer2_1 = "tool"
 
 PATCH_HELPERS = """\
 import ast
-import deepfake_ethics.grading as grading
-import deepfake_ethics.grading.checks as checks
-import deepfake_ethics.grading.recording as recording
+import deepfake_ethics.grading as old_name
+import deepfake_ethics.kernel as kernel
+import deepfake_ethics.kernel.checks as checks
+import deepfake_ethics.kernel.recording as recording
 from IPython.display import publish_display_data
 
 class NoAsserts(ast.NodeTransformer):
@@ -77,8 +78,9 @@ class NoAsserts(ast.NodeTransformer):
         return ast.Pass()
 
 get_ipython().ast_transformers.append(NoAsserts())
-grading.quietly = checks.quietly = None
-grading.check_choice = grading.check_choices = lambda *args, **kwargs: None
+kernel.quietly = checks.quietly = old_name.quietly = None
+for module in (kernel, checks, old_name):
+    module.check_choice = module.check_choices = lambda *args, **kwargs: None
 
 def spray(cell, name, get, form="plain"):
     # record every plausible answer, hoping one of them is taken as right

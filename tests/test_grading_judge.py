@@ -9,13 +9,14 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, notebook_name, read
 
-from deepfake_ethics.grading.judge import (
+from deepfake_ethics.kernel.recording import NotPlain, to_plain
+from deepfake_ethics.nbgrader_plugins.judge import (
     DECISION_CREDIT_RULE,
     PARTIAL_CREDIT_RULE,
     decided_right,
     judge,
 )
-from deepfake_ethics.grading.keys import (
+from deepfake_ethics.nbgrader_plugins.keys import (
     FAIL_CLOSED,
     KeyFormatError,
     calls_code,
@@ -24,12 +25,11 @@ from deepfake_ethics.grading.keys import (
     recording_code,
     split_key,
 )
-from deepfake_ethics.grading.preprocessors import (
+from deepfake_ethics.nbgrader_plugins.preprocessors import (
     escape_markup,
     neutralise,
     verdict_outputs,
 )
-from deepfake_ethics.grading.recording import NotPlain, to_plain
 
 
 def _record(name, value=None, problem=None):
@@ -281,7 +281,7 @@ def test_a_decision_case_compares_types_strictly(got, expect):
 
 
 def test_every_kind_of_key_has_a_check_and_a_judge():
-    from deepfake_ethics.grading.judge import _JUDGES
-    from deepfake_ethics.grading.keys import KINDS
+    from deepfake_ethics.nbgrader_plugins.judge import _JUDGES
+    from deepfake_ethics.nbgrader_plugins.keys import KINDS
 
     assert set(_JUDGES) == KINDS

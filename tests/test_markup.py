@@ -1,4 +1,4 @@
-"""Rendered Markdown on the grader's pages runs no student script (grading/markup.py).
+"""Rendered Markdown on the grader's pages runs no student script (nbgrader_plugins/markup.py).
 
 nbconvert's own ``markdown2html`` turns ``[a](javascript&colon;...)`` into a live
 ``javascript:`` link, even after ``escape_markup``; the course's filter renders the same way
@@ -21,8 +21,8 @@ from nbgrader.server_extensions.formgrader import handlers
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from deepfake_ethics.grading.markup import SafeMarkdown, clean_html
-from deepfake_ethics.grading.preprocessors import escape_markup
+from deepfake_ethics.nbgrader_plugins.markup import SafeMarkdown, clean_html
+from deepfake_ethics.nbgrader_plugins.preprocessors import escape_markup
 
 
 def course_filters() -> dict:
@@ -104,7 +104,8 @@ def test_clean_html_drops_classes_and_styles_of_the_page_around():
 def test_the_course_filter_replaces_nbconverts_in_nbgraders_templates(template: str):
     """The filter as nbgrader_config.py registers it (an import string) overrides
     nbconvert's markdown2html in both pages that show a student's essay."""
-    assert course_filters() == {"markdown2html": "deepfake_ethics.grading.markup.SafeMarkdown"}
+    assert course_filters() == {
+        "markdown2html": "deepfake_ethics.nbgrader_plugins.markup.SafeMarkdown"}
     nb = essay_notebook(escape_markup(essay("Essay with [a source](https://example.org).")))
     html, _ = exporter(template).from_notebook_node(nb, resources={
         "base_url": "", "submission_id": "s", "notebook_id": "n", "assignment_id": "a",

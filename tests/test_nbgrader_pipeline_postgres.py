@@ -209,7 +209,7 @@ def test_parallel_autograde_loses_no_grade_on_postgresql(postgres_url, tmp_path)
         submit,
     )
 
-    from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+    from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
 
     name = pipeline.CLASS_ASSIGNMENT
     url = create_database(postgres_url, f"parallel_{secrets.token_hex(4)}")

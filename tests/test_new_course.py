@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, nbgrader, notebook_name, student_notebook, submit
 
-from deepfake_ethics.grading.nbgrader_run import nbgrader_env
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
 
 CLI = str(Path(sys.executable).parent / "deepfake-ethics")
 PRIVATE_SCENARIO = "In this term's version, the film student lives in Tartu."

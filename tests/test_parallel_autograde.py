@@ -27,9 +27,8 @@ from nbgrader_course import (
 from processes import free_port
 from test_nbgrader_pipeline_postgres import postgres_url  # noqa: F401 - a fixture
 
-from deepfake_ethics.grading import gradebook_url, names
-from deepfake_ethics.grading.nbgrader_run import nbgrader_command, nbgrader_env
-from deepfake_ethics.grading.parallel import (
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_command, nbgrader_env
+from deepfake_ethics.instructor.parallel import (
     CourseSettings,
     Outcome,
     in_queue,
@@ -37,7 +36,8 @@ from deepfake_ethics.grading.parallel import (
     report,
     run,
 )
-from deepfake_ethics.grading.worker import Job, Result, reason
+from deepfake_ethics.instructor.worker import Job, Result, reason
+from deepfake_ethics.nbgrader_plugins import gradebook_url, names
 
 ASSIGNMENT = "a02-legal-aspects"
 CLI = str(Path(sys.executable).parent / "deepfake-ethics")

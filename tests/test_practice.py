@@ -21,9 +21,9 @@ from nbgrader_course import (
 )
 
 from deepfake_ethics import practice
-from deepfake_ethics.grading import rubric
-from deepfake_ethics.grading.assignment_format import question_number, reflection_number
-from deepfake_ethics.grading.keys import answer_names, split_key
+from deepfake_ethics.nbgrader_plugins import rubric
+from deepfake_ethics.nbgrader_plugins.assignment_format import question_number, reflection_number
+from deepfake_ethics.nbgrader_plugins.keys import answer_names, split_key
 from deepfake_ethics.practice import CLASS_NOTE, CLASS_NOTE_SHORT, questions
 
 matplotlib.use("Agg")

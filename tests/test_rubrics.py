@@ -2,11 +2,11 @@
 of each assignment's autograded points on programming mechanics.
 
 Every hand-graded reflection shows, above its hidden mark scheme, a rubric table in the form
-that :mod:`deepfake_ethics.grading.rubric` documents: one row per point, what earns 1, ½ and
-0 for each criterion. The mark scheme names the same criteria in the same order, 1 point
-each, and holds the model answer, which never reaches ``release/``. Autograded test cells
-that test programming mechanics rather than judgment carry the cell tag ``mechanics``; their
-points are at most half of the assignment's autograded points.
+that :mod:`deepfake_ethics.nbgrader_plugins.rubric` documents: one row per point, what
+earns 1, ½ and 0 for each criterion. The mark scheme names the same criteria in the same
+order, 1 point each, and holds the model answer, which never reaches ``release/``.
+Autograded test cells that test programming mechanics rather than judgment carry the cell
+tag ``mechanics``; their points are at most half of the assignment's autograded points.
 
 Each check returns a list of problems, so that the last tests can break a copy of a real
 notebook in memory and show that the check notices. Fast: no kernels, no nbgrader.
@@ -22,8 +22,8 @@ import pytest
 from conftest import ROOT
 from nbgrader_course import assignments, course_markers, meta, notebook_name, read
 
-from deepfake_ethics.grading import rubric
-from deepfake_ethics.grading.assignment_format import is_reflection
+from deepfake_ethics.nbgrader_plugins import rubric
+from deepfake_ethics.nbgrader_plugins.assignment_format import is_reflection
 
 MECHANICS = "mechanics"
 

@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 from nbclient import NotebookClient
 
-from deepfake_ethics.grading import sandbox
-from deepfake_ethics.grading.sandbox import (
+from deepfake_ethics.nbgrader_plugins import sandbox
+from deepfake_ethics.nbgrader_plugins.sandbox import (
     INSTALL_HINT,
     SandboxedKernelManager,
     SandboxError,
@@ -125,7 +125,7 @@ def test_processes_are_capped_and_die_with_the_kernel(tmp_path):
 @pytest.mark.slow
 def test_the_opt_out_runs_unsandboxed_and_says_so_loudly(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("DEEPFAKE_ETHICS_SANDBOX", "off")
-    with caplog.at_level(logging.WARNING, logger="deepfake_ethics.grading.sandbox"):
+    with caplog.at_level(logging.WARNING, logger="deepfake_ethics.nbgrader_plugins.sandbox"):
         out = _run(["import os; print(os.getcwd())"], tmp_path)
     assert out[0].strip() == str(tmp_path)
     assert "WITHOUT A SANDBOX" in caplog.text

@@ -34,8 +34,8 @@ from nbgrader_course import (
     visible_text,
 )
 
-from deepfake_ethics.grading.nbgrader_run import nbgrader_env
-from deepfake_ethics.grading.sandbox import find_bwrap
+from deepfake_ethics.instructor.nbgrader_run import nbgrader_env
+from deepfake_ethics.nbgrader_plugins.sandbox import find_bwrap
 
 pytestmark = pytest.mark.slow
 A = "a02-legal-aspects"

@@ -1,4 +1,4 @@
-"""Only regular files of a submission travel (unit tests of grading/submission.py and of
+"""Only regular files of a submission travel (unit tests of nbgrader_plugins/submission.py and of
 the sandbox's copy; the attacks through both grading paths are in
 tests/test_grading_paths_attacks.py)."""
 
@@ -8,8 +8,8 @@ import json
 import os
 from pathlib import Path
 
-from deepfake_ethics.grading.sandbox import copy_submission, disk_use
-from deepfake_ethics.grading.submission import (
+from deepfake_ethics.nbgrader_plugins.sandbox import copy_submission, disk_use
+from deepfake_ethics.nbgrader_plugins.submission import (
     NOTE_MARK,
     FileLimits,
     LeaveOutUnsafeFiles,
@@ -134,7 +134,7 @@ def test_the_hook_fails_closed(tmp_path, monkeypatch):
 
 
 def test_the_note_names_the_files_as_inert_text():
-    from deepfake_ethics.grading.submission import LeftOut
+    from deepfake_ethics.nbgrader_plugins.submission import LeftOut
 
     cell = left_out_cell([LeftOut("<img src=x onerror=alert(1)>`", "it is a FIFO")])
     assert cell.metadata[NOTE_MARK] is True

@@ -37,7 +37,7 @@ class ParallelAutogradeApp(AutogradeApp):
 
     @default("workers")
     def _default_workers(self) -> int:
-        from .grading.parallel import default_workers
+        from .instructor.parallel import default_workers
 
         return default_workers()
 
@@ -47,7 +47,7 @@ class ParallelAutogradeApp(AutogradeApp):
 
     def start(self) -> None:
         """Grade the class (not nbgrader's serial start), report, exit with its code."""
-        from .grading.parallel import CourseSettings, Refused, report, run
+        from .instructor.parallel import CourseSettings, Refused, report, run
 
         try:
             outcomes, log_dir = run(CourseSettings.of(self), self._assignment(), self.workers)
@@ -62,7 +62,7 @@ class ParallelAutogradeApp(AutogradeApp):
 
     def _assignment(self) -> str:
         """The assignment, given once: as the argument or as ``--assignment``."""
-        from .grading.parallel import Refused
+        from .instructor.parallel import Refused
 
         given = [*self.extra_args, *filter(None, [self.coursedir.assignment_id])]
         if len(given) != 1:
@@ -88,7 +88,7 @@ class NewCourseApp(Application):
     def start(self) -> None:
         from pathlib import Path
 
-        from .grading.course import CourseError, new_course
+        from .instructor.course import CourseError, new_course
 
         if len(self.extra_args) != 1:
             print(f"deepfake-ethics new-course: give one directory, not {self.extra_args}",

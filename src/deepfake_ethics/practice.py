@@ -15,14 +15,15 @@ In a class environment the course's ``source/`` is not there, so these say that 
 instructor grades the work: in full the first time in a session (a kernel), briefly after
 that. Grading itself never uses this module (while nbgrader runs a notebook, every call
 prints the class note): it judges recorded answers outside the student's kernel
-(:mod:`deepfake_ethics.grading`). The hint and the explanation come from the optional
+(:mod:`deepfake_ethics.nbgrader_plugins`). The hint and the explanation come from the optional
 ``"hint"`` and ``"explain"`` fields of each answer key in ``source/``.
 
 As in Kaggle's learntools, each autograded question is a pair: a :class:`Problem` holds the
-key and judges (recording answers with the grader's own :mod:`.grading.recording` and
-judging them with its :mod:`.grading.judge`), and a :class:`Question` reads the learner's
-namespace and prints. Region markers and question numbers come from
-:mod:`.grading.assignment_format`, with the course's ``nbgrader_config.py`` applied.
+key and judges (recording answers with the grader's own :mod:`.kernel.recording` and
+judging them with its :mod:`.nbgrader_plugins.judge`), and a :class:`Question` reads the
+learner's namespace and prints. Region markers and question numbers come from
+:mod:`.nbgrader_plugins.assignment_format`, with the course's ``nbgrader_config.py``
+applied.
 """
 
 from __future__ import annotations
@@ -36,17 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .grading import rubric
-from .grading.assignment_format import (
+from .kernel.recording import answer_record, calls_record
+from .nbgrader_plugins import rubric
+from .nbgrader_plugins.assignment_format import (
     AssignmentFormat,
     course_format,
     default_format,
     is_reflection,
     question_number,
 )
-from .grading.judge import Verdict, decided_right, judge
-from .grading.keys import AnswerKey, answer_names, split_key
-from .grading.recording import answer_record, calls_record
+from .nbgrader_plugins.judge import Verdict, decided_right, judge
+from .nbgrader_plugins.keys import AnswerKey, answer_names, split_key
 
 CLASS_NOTE = ("In this class your instructor grades this question, so the course's answer "
               "key is not here. The check of the form of your answer (the cell above) is "
@@ -136,7 +137,7 @@ class Problem:
         the names, with its printing silenced, as the test cell would."""
         if not self.visible.strip():
             return None
-        from .grading.checks import AnswerFormError
+        from .kernel.checks import AnswerFormError
 
         names = dict(namespace)
         with contextlib.redirect_stdout(io.StringIO()), \

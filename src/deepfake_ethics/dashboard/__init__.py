@@ -11,8 +11,8 @@ notice instead of empty figures; a missing gradebook is an error.
 
 from __future__ import annotations
 
-from ..grading.course_config import GradebookMissing, find
-from ..grading.gradebook_url import ENV_VAR
+from ..instructor.course_config import GradebookMissing, find
+from ..nbgrader_plugins.gradebook_url import ENV_VAR
 from ..plots import FigureImage
 from .figures import (
     question_difficulty_figure,

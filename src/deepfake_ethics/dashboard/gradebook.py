@@ -10,9 +10,9 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..grading.course_config import GradebookMissing, find, gradebook_problem
-from ..grading.gradebook_url import ENV_VAR
-from ..grading.gradebook_url import check as check_db_url
+from ..instructor.course_config import GradebookMissing, find, gradebook_problem
+from ..nbgrader_plugins.gradebook_url import ENV_VAR
+from ..nbgrader_plugins.gradebook_url import check as check_db_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.api import Gradebook
@@ -120,10 +120,10 @@ def load_class(db_url: str | None = None, course_id: str | None = None) -> Class
 
     ``db_url`` and ``course_id`` default to the course's (:func:`~.course_config.find`:
     nbgrader's configuration, system and user folders included). A URL that cannot work
-    raises :class:`~.grading.gradebook_url.GradebookURLError` (one line, no password); a
-    gradebook that does not exist or lacks the course raises
-    :class:`~.grading.course_config.GradebookMissing`, saying where the settings came from,
-    and is left untouched.
+    raises :class:`~deepfake_ethics.nbgrader_plugins.gradebook_url.GradebookURLError` (one
+    line, no password); a gradebook that does not exist or lacks the course raises
+    :class:`~deepfake_ethics.instructor.course_config.GradebookMissing`, saying where the
+    settings came from, and is left untouched.
     """
     where = ""
     if db_url is None or course_id is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from ..grading.gradebook_url import redact
+from ..nbgrader_plugins.gradebook_url import redact
 from .gradebook import MAX_NAMES, NO_SUBMISSIONS, ClassData, Notice, QuestionRow
 
 

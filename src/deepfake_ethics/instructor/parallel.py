@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import gradebook_url, names, worker
+from ..nbgrader_plugins import gradebook_url, names
+from . import worker
 from .course_config import Course
 from .nbgrader_run import put_on_path
 from .worker import Job, Result

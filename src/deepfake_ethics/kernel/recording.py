@@ -2,7 +2,7 @@
 
 Nothing here decides whether an answer is right: it turns the answer into JSON of plain
 built-in types and publishes it as a display message of its own MIME type, which the
-grader reads and judges outside the kernel (:mod:`deepfake_ethics.grading.judge`).
+grader reads and judges outside the kernel (:mod:`deepfake_ethics.nbgrader_plugins.judge`).
 A value of any other type (a subclass of ``str``, an object with a custom ``__eq__``, a
 NumPy number...) is recorded as "not an answer of the right form". Student code can change
 this module, but then it only changes what is recorded as its own answer.

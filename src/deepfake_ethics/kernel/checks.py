@@ -3,7 +3,7 @@
 :func:`check_choice`, :func:`check_choices`, :func:`check_text` and :func:`check_number`
 check only the form of an answer and explain in plain words what is wrong, never whether
 it is right (that is judged outside the student's kernel, by
-:mod:`deepfake_ethics.grading.judge`). :func:`quietly` runs student code without its
+:mod:`deepfake_ethics.nbgrader_plugins.judge`). :func:`quietly` runs student code without its
 prints showing.
 """
 

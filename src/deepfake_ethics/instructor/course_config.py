@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .gradebook_url import GradebookURLError, redact
+from ..nbgrader_plugins.gradebook_url import GradebookURLError, redact
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.apps.baseapp import NbGrader

@@ -147,8 +147,9 @@ def grade_one(api: NbGraderAPI, job: Job, log_dir: Path) -> Result:
 
 def notes(api: NbGraderAPI, job: Job, log: str) -> list[str]:
     """What the report should say besides the score: the files left out of the
-    submission (from their record, see :mod:`.submission`) and a time budget used up."""
-    from .submission import read_record
+    submission (from their record, see :mod:`deepfake_ethics.nbgrader_plugins.submission`)
+    and a time budget used up."""
+    from ..nbgrader_plugins.submission import read_record
 
     folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, job.student,
                                             job.assignment))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import assignment_names
-from . import gradebook_url, names
+from ..nbgrader_plugins import gradebook_url, names
 from .nbgrader_run import run_nbgrader
 
 CONFIG = "nbgrader_config.py"

@@ -10,7 +10,7 @@ The course's ``generate_feedback`` runs nbgrader's own clean-up, with a note add
 Then :class:`SanitizeFeedback` adds what only this course needs:
 
 * for a graded test cell, only the judge's verdict and the visible check's message (see
-  :mod:`~deepfake_ethics.grading.preprocessors`), never a traceback that quotes code;
+  :mod:`~deepfake_ethics.nbgrader_plugins.preprocessors`), never a traceback that quotes code;
 * outputs made inert and bounded again (:func:`~.preprocessors.neutralise`), in case an
   autograded notebook was produced without the course's pipeline.
 
@@ -29,12 +29,13 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPr
 from nbgrader.utils import is_locked
 from traitlets import Integer
 
+from ..kernel.checks import AnswerFormError
 from .preprocessors import neutralise
 
 HIDDEN_NOTE = "# (Hidden tests ran here. They are not shown, so that they stay fair for everyone.)"
 RUBRIC_NOTE = "*(The marking scheme for this question is not shown.)*"
 # Errors whose message is written for students and never quotes a key.
-SAFE_ERRORS = {"AnswerFormError", "NameError", "NotImplementedError", "NoPoints",
+SAFE_ERRORS = {AnswerFormError.__name__, "NameError", "NotImplementedError", "NoPoints",
                "CellStopped"}
 FAILED_NOTE = ("This test did not pass. Compare your answer with the question and the "
                "lesson; your instructor's comments explain more.")

@@ -2,10 +2,10 @@
 
 The course's nbgrader_config.py takes the gradebook from ``$DEEPFAKE_ETHICS_DB_URL`` if it
 is set (:func:`for_config`), else ``gradebook.db`` in the course directory; every reader
-then finds it in nbgrader's configuration (:mod:`.course_config`). A URL that cannot
-work (not a URL, an unknown or missing driver, a server that does not answer or refuses the
-login) is a :class:`GradebookURLError` whose message is one line that names the problem and
-shows the URL with its password hidden.
+then finds it in nbgrader's configuration (:mod:`deepfake_ethics.instructor.course_config`).
+A URL that cannot work (not a URL, an unknown or missing driver, a server that does not
+answer or refuses the login) is a :class:`GradebookURLError` whose message is one line that
+names the problem and shows the URL with its password hidden.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ due date, as nbgrader does) and:
   (kB), more than ``max_files`` files, more than ``max_total_size`` (kB) in all
   (notebooks are taken first), folders nested deeper than ``MAX_DEPTH``;
 * skips, and reports, a folder whose time is not a date or whose student id is unsafe
-  (:func:`deepfake_ethics.grading.names.problem`), and collects everyone else;
+  (:func:`deepfake_ethics.nbgrader_plugins.names.problem`), and collects everyone else;
 * writes ``timestamp.txt`` from the time in the folder's name, not from the student's
   file; if the folder's files were changed (``st_ctime``, set by the kernel) more than
   ``CHANGE_GRACE`` after that time, the time of the change is used and reported.
@@ -32,7 +32,7 @@ Everything left out is logged as a warning (student, path, reason), listed again
 end, and written to ``logs/collect/<assignment>-<UTC time>.json`` in the course directory
 as ``{student: [{"path": ..., "reason": ...}]}``. Paths are relative to the exchange's
 inbound folder (a whole submission is its folder's name); for ngshare
-(:mod:`deepfake_ethics.grading.ngshare_collect`) they are the paths the submission names,
+(:mod:`deepfake_ethics.nbgrader_plugins.ngshare_collect`) they are the paths the submission names,
 and an empty path stands for the whole submission. The checks on files received as
 content (:func:`plan_encoded`) live here too, so that both exchanges share them.
 """
@@ -65,8 +65,8 @@ from traitlets.config import LoggingConfigurable
 from .names import problem
 from .submission import kind
 
-FOLDER_COLLECT = "deepfake_ethics.grading.exchange.SafeCollect"
-NGSHARE_COLLECT = "deepfake_ethics.grading.ngshare_collect.SafeNgshareCollect"
+FOLDER_COLLECT = "deepfake_ethics.nbgrader_plugins.exchange.SafeCollect"
+NGSHARE_COLLECT = "deepfake_ethics.nbgrader_plugins.ngshare_collect.SafeNgshareCollect"
 OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: a FIFO swapped in after the walk opens at once (and is then refused).
 OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC

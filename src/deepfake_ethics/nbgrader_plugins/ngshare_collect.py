@@ -21,7 +21,7 @@ ngshare_exchange 0.5.3's collect is careless with what it gets back, though:
 applies the course's ignore patterns and the caps of :class:`.exchange.CollectChecks`
 before writing, writes below the submission's folder only (``O_NOFOLLOW``, never over a
 file), writes ``timestamp.txt`` from ngshare's time, skips a student id that is unsafe
-(:func:`deepfake_ethics.grading.names.problem`) or a time that is not a date, and goes on
+(:func:`deepfake_ethics.nbgrader_plugins.names.problem`) or a time that is not a date, and goes on
 with the next student whatever one submission holds. What it leaves out is reported as
 :class:`.exchange.SafeCollect` does. Importing this module needs ngshare_exchange.
 """

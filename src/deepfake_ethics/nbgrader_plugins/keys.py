@@ -7,7 +7,7 @@ Each kind of key has its own type (:data:`AnswerKey`) and its own check (:data:`
 
 When grading, :func:`split_key` takes the region out of the cell before the cell reaches
 the student's kernel; the kernel runs only recording code (:func:`recording_code`), and
-:mod:`deepfake_ethics.grading.judge` compares what was recorded with the key in the
+:mod:`deepfake_ethics.nbgrader_plugins.judge` compares what was recorded with the key in the
 grader's own process. See docs/assignment-format.md for every kind of key.
 """
 
@@ -229,7 +229,7 @@ def answer_names(key: AnswerKey | dict[str, Any]) -> list[str]:
     return [key["answer"]]
 
 
-_IMPORT = "from deepfake_ethics.grading.recording import record_answer as _dfe_record"
+_IMPORT = "from deepfake_ethics.kernel.recording import record_answer as _dfe_record"
 
 
 def recording_code(key: AnswerKey, cell_id: str) -> str:
@@ -249,5 +249,5 @@ def calls_code(key: CallsKey, cell_id: str) -> str:
     returns (the expected results stay in the grader)."""
     name = key["function"]
     cases = json.dumps([case["args"] for case in key["cases"]])
-    return ("from deepfake_ethics.grading.recording import record_calls as _dfe_calls\n"
+    return ("from deepfake_ethics.kernel.recording import record_calls as _dfe_calls\n"
             f"_dfe_calls({cell_id!r}, {name!r}, lambda: {name}, {cases!r})\n")

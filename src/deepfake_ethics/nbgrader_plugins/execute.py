@@ -8,7 +8,7 @@ and listens at nbclient's extension points:
   and a line that records the answer), and one hidden cell per decision function is added
   after the last cell; after (even on failure): the keys go back and the hidden cells go;
 * ``kernel_manager_class``: every kernel runs in a
-  :class:`~deepfake_ethics.grading.sandbox.SandboxedKernelManager`;
+  :class:`~deepfake_ethics.nbgrader_plugins.sandbox.SandboxedKernelManager`;
 * ``timeout_func``: a cell's limit never reaches past the notebook's wall-clock budget
   (``time_budget``, kernel start, restarts and decision functions included); the cells left
   when it runs out are not run and earn nothing;
@@ -38,9 +38,9 @@ from nbformat.v4 import new_code_cell, output_from_msg
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type, default
 
+from ..kernel.recording import MIME
 from .assignment_format import AssignmentFormat
 from .keys import calls_code, recording_code, split_key
-from .recording import MIME
 from .sandbox import SandboxedKernelManager
 
 RESOURCE_KEY = "deepfake_ethics"
