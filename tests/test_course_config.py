@@ -117,3 +117,14 @@ def test_one_output_cap_for_execution_autograded_notebook_and_feedback(jupyter_f
     assert text.count("max_output_bytes =") == 1, "one setting in the course's config"
     value = int(re.search(r"^MAX_OUTPUT_BYTES = ([\d_]+)", text, re.M).group(1))
     assert set(caps.values()) == {value}, caps
+
+
+def test_one_default_output_cap_in_the_code():
+    """Without the course's setting, the three steps share one default, a named constant."""
+    from deepfake_ethics.nbgrader_plugins.execute import MAX_OUTPUT_BYTES, GradeExecute
+    from deepfake_ethics.nbgrader_plugins.feedback import SanitizeFeedback
+    from deepfake_ethics.nbgrader_plugins.preprocessors import NeutraliseOutputs
+
+    defaults = {step.__name__: step().max_output_bytes
+                for step in (GradeExecute, NeutraliseOutputs, SanitizeFeedback)}
+    assert set(defaults.values()) == {MAX_OUTPUT_BYTES}, defaults

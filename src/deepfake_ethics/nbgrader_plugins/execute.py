@@ -44,6 +44,10 @@ from .keys import calls_code, recording_code, split_key
 from .sandbox import SandboxedKernelManager
 
 RESOURCE_KEY = "deepfake_ethics"
+# Output kept per cell, in bytes: the default cap of execution (GradeExecute), the
+# autograded notebook (NeutraliseOutputs) and the feedback (SanitizeFeedback); a course sets
+# its own for all three in nbgrader_config.py (MAX_OUTPUT_BYTES there).
+MAX_OUTPUT_BYTES = 64_000
 MAX_RECORDS_PER_CELL = 20
 MAX_RECORD_BYTES_PER_CELL = 256_000
 
@@ -61,7 +65,7 @@ class GradeExecute(Execute):
                                 help="The kernel manager (sandboxed by default).")
     store_widget_state = Bool(False, help="Off, whatever the configuration says: student "
                                           "widgets could carry HTML into the formgrader.")
-    max_output_bytes = Integer(64_000, config=True,
+    max_output_bytes = Integer(MAX_OUTPUT_BYTES, config=True,
                                help="Output kept per cell, in bytes (text and images).")
     replay_timeout = Integer(60, config=True,
                              help="Seconds to re-run the earlier cells after a restart.")

@@ -30,6 +30,7 @@ from nbgrader.utils import is_locked
 from traitlets import Integer
 
 from ..kernel.checks import AnswerFormError
+from .execute import MAX_OUTPUT_BYTES
 from .preprocessors import neutralise
 
 HIDDEN_NOTE = "# (Hidden tests ran here. They are not shown, so that they stay fair for everyone.)"
@@ -77,7 +78,8 @@ class MarkSchemeNote(_NoteWhereRemoved, ClearMarkScheme):
 class SanitizeFeedback(NbGraderPreprocessor):
     """Verdicts only for graded cells; inert, bounded outputs (see module docs)."""
 
-    max_output_bytes = Integer(64_000, config=True, help="Output kept per cell, in bytes.")
+    max_output_bytes = Integer(MAX_OUTPUT_BYTES, config=True,
+                               help="Output kept per cell, in bytes.")
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:

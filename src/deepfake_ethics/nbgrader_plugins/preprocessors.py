@@ -22,7 +22,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer
 
 from ..layout import nbgrader_folder
-from .execute import cut_note, grading_state
+from .execute import MAX_OUTPUT_BYTES, cut_note, grading_state
 from .judge import Verdict, judge
 
 SAFE_MIME = ("text/plain", "image/png", "image/jpeg")
@@ -84,7 +84,8 @@ def clean_text(text: str) -> str:
 class NeutraliseOutputs(NbGraderPreprocessor):
     """Only inert, bounded output survives (see module docs)."""
 
-    max_output_bytes = Integer(64_000, config=True, help="Output kept per cell, in bytes.")
+    max_output_bytes = Integer(MAX_OUTPUT_BYTES, config=True,
+                               help="Output kept per cell, in bytes.")
     max_image_bytes = Integer(1_000_000, config=True, help="Largest image kept, in bytes.")
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]
