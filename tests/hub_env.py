@@ -2,7 +2,9 @@
 
 One environment (``HUB_VENV``, readable by every account, like the guide's /opt/jupyterhub)
 runs JupyterHub, every user's server and the grader service: Debian's Python with the
-course package and its PostgreSQL driver, JupyterHub from PyPI and ngshare_exchange.
+course package and its PostgreSQL driver, JupyterHub, its idle culler and its LTI
+authenticator from PyPI (which brings PyJWT, used by the simulated LMS of
+tests/lti_platform.py too), and ngshare_exchange.
 ngshare_exchange 0.5.3 declares ``jupyter-core<4.11.2``, which JupyterLab 4 cannot use, so
 it is installed with ``--no-deps``, as deploy/kubernetes/Dockerfile does (everything it
 imports comes with nbgrader). JupyterHub's proxy, configurable-http-proxy, comes from the
@@ -26,6 +28,7 @@ from shared_env import cached_venv, require
 HUB_VENV = Path(os.environ.get("DEEPFAKE_ETHICS_HUB_VENV", "/opt/deepfake-ethics-hub-venv"))
 JUPYTERHUB = "jupyterhub>=5.2,<7"
 IDLE_CULLER = "jupyterhub-idle-culler==2.0.0"  # deploy/jupyterhub/jupyterhub_config.py
+LTI_AUTHENTICATOR = "jupyterhub-ltiauthenticator==1.6.3"  # deploy/jupyterhub/lti13_config.py
 NGSHARE = ["ngshare==0.6.0", "sqlalchemy>=1.4,<2"]  # see above
 NGSHARE_VENV = Path(os.environ.get("DEEPFAKE_ETHICS_NGSHARE_VENV",
                                    "/opt/deepfake-ethics-ngshare-venv"))
@@ -41,7 +44,7 @@ def hub_venv() -> Path:
             f"node and npm are missing (configurable-http-proxy is an npm package): "
             f"{INSTALL_HINT}")
     return cached_venv(HUB_VENV, extras="[postgres]", steps=[
-        [*PIP, JUPYTERHUB, IDLE_CULLER],
+        [*PIP, JUPYTERHUB, IDLE_CULLER, LTI_AUTHENTICATOR],
         [*PIP, "--no-deps", NGSHARE_EXCHANGE],
         ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix",
          "{venv}/proxy", PROXY],

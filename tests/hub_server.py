@@ -127,7 +127,8 @@ class HubSite:
         self.state.chmod(0o700)
         self.exchange.mkdir(exist_ok=True)
         self.exchange.chmod(0o1777)  # created by root, writable by everyone, sticky (the guide)
-        shutil.copy(HUB_DEPLOY / "jupyterhub_config.py", self.etc_hub)
+        for shipped in ("jupyterhub_config.py", "lti13_config.py"):  # beside each other
+            shutil.copy(HUB_DEPLOY / shipped, self.etc_hub)
         (self.etc_hub / "instructors.txt").write_text("\n".join(self.instructors) + "\n")
         (self.etc_hub / "students.txt").write_text("\n".join(self.students) + "\n")
         self.install_etc_jupyter()

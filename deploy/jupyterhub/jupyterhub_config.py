@@ -110,3 +110,16 @@ c.JupyterHub.services.append({
 # spawners that can (systemdspawner, KubeSpawner: deploy/kubernetes/values.yaml), not by the
 # default LocalProcessSpawner. docs/deployment.md sizes a machine for a class.
 c.Spawner.mem_limit = os.environ.get("DEEPFAKE_ETHICS_MEM_LIMIT", "1G")
+
+# --- Log in from the LMS (LTI 1.3) ------------------------------------------------------
+# With the LMS's settings in the hub's environment (DEEPFAKE_ETHICS_LTI_ISSUER and the
+# others named in lti13_config.py), people arrive from Canvas or Moodle instead of logging
+# in with a password: students in their own JupyterLab, instructors in the grader service.
+if os.environ.get("DEEPFAKE_ETHICS_LTI_ISSUER"):
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("lti13_config",
+                                                   os.path.join(HERE, "lti13_config.py"))
+    lti13_config = sys.modules["lti13_config"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(lti13_config)
+    lti13_config.configure(c, COURSE_ID, FORMGRADE_GROUP, COURSE_GROUP, GRADER)
