@@ -105,7 +105,7 @@ def quiz_output(quiz_id: str) -> dict[str, Any]:
 
 
 def progress_rows() -> list[dict[str, Any]]:
-    """The course's lessons in order, each with its quizzes (ids and kinds) and, for an
+    """The course's lessons in order, each with its quizzes (ids, kinds, versions) and, for an
     alternative activity, the lesson it replaces (as :func:`deepfake_ethics.progress.summary`
     orders them)."""
     alternatives = alternative_lessons()
@@ -113,7 +113,7 @@ def progress_rows() -> list[dict[str, Any]]:
     for q in quizzes().values():
         rows.setdefault(q.lesson, {"lesson": q.lesson, "title": q.lesson_title,
                                    "alternative": q.lesson in alternatives, "quizzes": []})
-        rows[q.lesson]["quizzes"].append({"id": q.id, "kind": q.kind})
+        rows[q.lesson]["quizzes"].append({"id": q.id, "kind": q.kind, "version": q.version})
     return sorted(rows.values(), key=lambda r: (r["lesson"][:2], r["alternative"]))
 
 

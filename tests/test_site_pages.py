@@ -95,6 +95,7 @@ def test_progress_rows_list_every_quiz_once_in_course_order():
     rows = course_pages.progress_rows()
     ids = [q["id"] for row in rows for q in row["quizzes"]]
     assert sorted(ids) == sorted(quizzes())
+    assert all(q["version"] == quizzes()[q["id"]].version for row in rows for q in row["quizzes"])
     lessons = [row["lesson"][:2] for row in rows]
     assert lessons == sorted(lessons)
     assert any(row["alternative"] for row in rows)

@@ -71,11 +71,21 @@ function write(data) {
   document.dispatchEvent(new CustomEvent("dfe-progress"));
 }
 
+// One answer, as JupyterLab's progress.record keeps it: with the quiz's version; the record
+// of an earlier version (whose option places meant other options) moves to "earlier" and a
+// new record begins with this answer as its first try.
 function record(quiz, correct, choice) {
   const data = read();
   const stamp = now();
-  const entry = data.quizzes[quiz.id] || {
+  let entry = data.quizzes[quiz.id];
+  if (entry && entry.item_version !== quiz.version) {
+    data.earlier = data.earlier || {};
+    (data.earlier[quiz.id] = data.earlier[quiz.id] || []).push(entry);
+    entry = undefined;
+  }
+  entry = entry || {
     lesson: quiz.lesson, attempts: 0, first_correct: correct, first_answered: stamp,
+    item_version: quiz.version,
   };
   entry.attempts += 1;
   entry.correct = correct;
@@ -158,9 +168,11 @@ function rowName(row) {
 function drawTable(table, summary, rows) {
   const data = read();
   const taken = {}; // a lesson or its alternative, whichever has more answers
+  // An answer counts when it was given to the quiz as it is worded now (its version).
+  const current = (q) => data.quizzes[q.id] && data.quizzes[q.id].item_version === q.version;
   const body = rows.map((row) => {
-    const answered = row.quizzes.filter((q) => data.quizzes[q.id]).length;
-    const first = row.quizzes.filter((q) => data.quizzes[q.id]
+    const answered = row.quizzes.filter(current).length;
+    const first = row.quizzes.filter((q) => current(q)
       && data.quizzes[q.id].first_correct === true).length;
     const lesson = row.lesson.slice(0, 2);
     if (!taken[lesson] || answered > taken[lesson].answered) {

@@ -58,6 +58,7 @@ def quiz_data(q: Quiz) -> dict[str, Any]:
     n = len(q.options)
     data: dict[str, Any] = {
         "id": q.id, "lesson": q.lesson, "kind": q.kind, "shuffle": q.shuffle, "title": q.title,
+        "version": q.version,  # what an answer means (progress keeps it with the answer)
         "right": sorted(q.correct_indices),
         "content": view_content(q, tuple(range(n))),
         "empty": empty_html(q),

@@ -349,3 +349,28 @@ def test_make_pdf_prints_every_lesson_and_the_whole_course(site, chromium, tmp_p
     assert marks[-1] == "Closing: before and after"
     assert len(marks) == len(notebooks)
     assert len(course.pages) == sum(len(PdfReader(p).pages) for p in out.glob("[0-9]*.pdf"))
+
+
+def test_an_answer_to_an_earlier_wording_of_a_quiz_is_not_counted(site, visit):
+    """As in JupyterLab (progress.record): an answer is kept with its quiz's version; one
+    given to an earlier wording moves to "earlier" when the quiz is answered again."""
+    url, _ = site
+    page, _ = visit
+    q = lesson_quiz("single")
+    page.goto(url + LESSON)
+    old = {"learner": "0123abcd", "quizzes": {q.id: {
+        "lesson": q.lesson, "attempts": 1, "first_correct": True, "correct": True,
+        "choice": [0], "item_version": "reworded"}}, "notes": {}}
+    page.evaluate("data => localStorage.setItem('deepfake-ethics:progress', "
+                  "JSON.stringify(data))", old)
+    page.reload()
+    row = page.locator(".dfe-progress-table").get_by_role("row", name="01 Introduction")
+    expect(row).to_contain_text("0 of 4")
+    box = quiz_box(page, q.id)
+    option(box, q, min(q.correct_indices)).click()
+    check_button(box).click()
+    expect(row).to_contain_text("1 of 4")
+    saved = json.loads(page.evaluate("localStorage.getItem('deepfake-ethics:progress')"))
+    assert saved["earlier"][q.id][0]["item_version"] == "reworded"
+    assert saved["quizzes"][q.id]["item_version"] == q.version
+    assert saved["quizzes"][q.id]["attempts"] == 1
