@@ -374,3 +374,26 @@ def test_an_answer_to_an_earlier_wording_of_a_quiz_is_not_counted(site, visit):
     assert saved["earlier"][q.id][0]["item_version"] == "reworded"
     assert saved["quizzes"][q.id]["item_version"] == q.version
     assert saved["quizzes"][q.id]["attempts"] == 1
+
+
+def test_the_dark_mode_keeps_quizzes_readable(site, chromium, axe_source):
+    """The theme's dark mode (chosen with its switch, kept in localStorage): a lesson and a
+    quiz's feedback pass axe-core's contrast rules as in the light mode."""
+    url, _ = site
+    context = chromium.new_context(viewport=DESKTOP)
+    context.add_init_script(script="localStorage.setItem('mode', 'dark');"
+                                   "localStorage.setItem('theme', 'dark');")
+    try:
+        page = context.new_page()
+        page.goto(url + LESSON)
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        q = lesson_quiz("single")
+        box = quiz_box(page, q.id)
+        option(box, q, next(i for i, o in enumerate(q.options) if not o.correct)).click()
+        check_button(box).click()
+        expect(feedback(box)).to_contain_text("➜ Hint:")
+        page.evaluate(axe_source)
+        violations = axe_violations(page, "html")
+        assert violations == [], "\n".join(violations)
+    finally:
+        context.close()
