@@ -1,5 +1,9 @@
 """The whole nbgrader cycle, through nbgrader's own commands, in a temporary course:
 generate -> a simulated class -> autograde -> feedback -> export, with every score asserted.
+
+Twice: with the sqlite gradebook of a course, for every assignment, and with the gradebook
+in the suite's own PostgreSQL server (the ``postgres_url`` fixture, tests/postgres_server.py)
+for the class assignment, where every expected score is asserted against PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import secrets
 
 import pytest
 from conftest import ROOT
@@ -42,16 +47,27 @@ def code_scores(course, assignment: str) -> dict[str, tuple[float, float]]:
                 for s in gb.find_assignment(assignment).submissions}
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    """Generate every assignment, submit a simulated class, autograde and feed back."""
-    return build_graded_course(tmp_path_factory)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def graded_course(request, tmp_path_factory):
+    """Generate the assignments, submit a simulated class, autograde and feed back: every
+    assignment into the course's sqlite gradebook, or the class assignment into a fresh
+    PostgreSQL database (nbgrader reads DEEPFAKE_ETHICS_DB_URL in nbgrader_config.py, and so
+    do the checks: `db_url`)."""
+    if request.param == "sqlite":
+        yield build_graded_course(tmp_path_factory)
+        return
+    from postgres_server import create_database
+
+    url = create_database(request.getfixturevalue("postgres_url"),
+                          f"gradebook_{secrets.token_hex(4)}")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DEEPFAKE_ETHICS_DB_URL", url)
+        yield build_graded_course(tmp_path_factory, [CLASS_ASSIGNMENT])
 
 
 def build_graded_course(tmp_path_factory, names: list[str] | None = None):
     """The work of `graded_course`, in the gradebook that `db_url` names, for ``names``
-    (default: every assignment; test_nbgrader_pipeline_postgres.py proves the PostgreSQL
-    backend with the class assignment alone)."""
+    (default: every assignment)."""
     names = names or assignments()
     if os.environ.get("DEEPFAKE_ETHICS_DB_URL"):  # another gradebook: generate into it
         course = make_course(tmp_path_factory.mktemp("nbgrader"))
@@ -112,6 +128,29 @@ def build_graded_course(tmp_path_factory, names: list[str] | None = None):
     export = nbgrader(course, "export", "--to=grades.csv")
     return {"course": course, "expected": expected, "runs": runs, "feedback": feedback,
             "export": export, "tests": tests}
+
+
+@pytest.mark.parametrize("graded_course", ["postgresql"], indirect=True)
+def test_the_gradebook_is_in_postgresql(graded_course):
+    """The scores checked here came from PostgreSQL, not from a sqlite file."""
+    import psycopg2
+    from postgres_server import libpq
+
+    course = graded_course["course"]
+    url = db_url(course)
+    assert url.startswith("postgresql+psycopg2://"), url
+    assert not (course / "gradebook.db").exists()
+    conn = psycopg2.connect(libpq(url))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM submitted_assignment")
+            submissions = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM grade WHERE auto_score IS NOT NULL")
+            grades = cur.fetchone()[0]
+    finally:
+        conn.close()
+    expected = sum(len(students) for students in graded_course["expected"].values())
+    assert submissions >= expected and grades > 0, (submissions, grades)
 
 
 def test_every_expected_score(graded_course):

@@ -25,7 +25,6 @@ from nbgrader_course import (
     submit,
 )
 from processes import free_port
-from test_nbgrader_pipeline_postgres import postgres_url  # noqa: F401 - a fixture
 
 from deepfake_ethics.instructor.nbgrader_run import nbgrader_command, nbgrader_env
 from deepfake_ethics.instructor.parallel import (
@@ -279,7 +278,7 @@ def test_bad_db_url_variable_is_one_line_on_both_grading_paths(class_courses, tm
 
 @pytest.mark.slow
 def test_wrong_password_is_one_line_without_the_password(class_courses, tmp_path,
-                                                         postgres_url):  # noqa: F811
+                                                         postgres_url):
     course = copy(class_courses["base"], tmp_path / "course")
     user_and_password, host = postgres_url.split("://", 1)[1].split("@", 1)
     wrong = postgres_url.replace(user_and_password, f"grader:{PASSWORD}") + "/postgres"
@@ -325,6 +324,37 @@ def test_parallel_grades_equal_serial_grades_and_failures_are_reported(class_cou
     assert "NotJSONError" in (log_dir / "students" / "zz-broken.log").read_text()
     assert len(list((log_dir / "students").glob("*.log"))) == 9
     assert len(list(log_dir.glob("worker-*.log"))) == 3
+
+
+@pytest.mark.slow
+def test_parallel_autograde_loses_no_grade_on_postgresql(postgres_url, tmp_path):
+    """`deepfake-ethics autograde` with three workers writing to one PostgreSQL gradebook:
+    every student graded, every score as expected."""
+    import secrets
+
+    from nbgrader.api import Gradebook
+    from nbgrader_course import make_course, points_after
+    from postgres_server import create_database
+
+    url = create_database(postgres_url, f"parallel_{secrets.token_hex(4)}")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DEEPFAKE_ETHICS_DB_URL", url)
+        course = make_course(tmp_path)
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        source = read(course / "source" / ASSIGNMENT / notebook_name(ASSIGNMENT))
+        ids, points = answer_ids(source), points_after(source)
+        expected = {}
+        for i in range(7):
+            submit(course, f"p{i}", ASSIGNMENT,
+                   student_notebook(course, ASSIGNMENT, answered=set(ids[:i])))
+            expected[f"p{i}"] = sum(points[a] for a in ids[:i])
+        done = subprocess.run([CLI, "autograde", ASSIGNMENT, "--workers", "3"], cwd=course,
+                              env=nbgrader_env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (course / "gradebook.db").exists()
+    with Gradebook(url, "deepfake-ethics") as gb:
+        scores = {s.student.id: s.code_score for s in gb.find_assignment(ASSIGNMENT).submissions}
+    assert scores == pytest.approx(expected)
 
 
 @pytest.mark.slow
