@@ -7,8 +7,6 @@ on both, so the website says what JupyterLab says."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from itertools import combinations
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from node_js import node
 
 from deepfake_ethics.bank import CONTENT_DIR, quizzes
 from deepfake_ethics.progress import ProgressStore
@@ -39,15 +38,6 @@ const out = JSON.parse(input).runs.map(({ quiz, order, steps }) => {
 });
 process.stdout.write(JSON.stringify(out));
 """
-
-
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("node must be installed in CI (.ci/install-server-deps)")
-        pytest.skip("node is not installed")
-    return found
 
 
 def run_js(runs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

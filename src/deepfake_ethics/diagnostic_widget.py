@@ -50,6 +50,75 @@ def _when(moment: str) -> str:
     return "before the lessons" if moment == "before" else "after the lessons"
 
 
+# -- the texts, as functions of what they say (the website's engine uses them too:
+#    diagnostic_export) --------------------------------------------------------------------
+def form_content(form: str, moment: str, items: list[Quiz],
+                 orders: dict[str, tuple[int, ...]]) -> dict[str, Any]:
+    """What the view draws of a form: the intro, each item with its options in ``orders``
+    (option places, by item id), and the Submit button."""
+    n = len(items)
+    intro = (f"<h3>Diagnostic, form {form}: {_when(moment)}</h3>"
+             f"<p>{n} questions, one for each question of the source post, taking about "
+             f"{MINUTES} minutes. Choose one answer for each, then press "
+             f"<strong>{SUBMIT}</strong> at the end. Nothing is marked until you submit "
+             "the whole form: this measures what you know now, it is not practice, so "
+             "answer without looking anything up. If you are unsure, choose the answer "
+             "you think most likely.</p>")
+    shown = [{"id": q.id, "heading": f"Question {k} of {n}: {q.title}",
+              "body": f"{markdown(q.scenario)}<p><strong>{_inline(q.question)}</strong></p>",
+              "options": [{"key": i, "text": q.options[i].text} for i in orders[q.id]]}
+             for k, q in enumerate(items, 1)]
+    return {"kind": "form", "intro": intro, "items": shown, "submit": SUBMIT,
+            "submit_title": "Mark the whole form and save it with your progress"}
+
+
+def missing_html(numbers: str, several: bool) -> str:
+    """Submit with questions unanswered: ``numbers`` lists them ("3" or "2, 5")."""
+    return (f"<p><strong>⚠ Not submitted yet:</strong> question"
+            f"{'s' if several else ''} {numbers} "
+            f"{'have' if several else 'has'} no answer. Answer every "
+            "question, then press the button again. If you do not know, choose the "
+            "answer you think most likely.</p>")
+
+
+def result_header_html(form: str, moment: str, right: int, n: int,
+                       day: str | None = None) -> str:
+    """The score of a submitted form; ``day`` (YYYY-MM-DD) when it was submitted earlier."""
+    when = ""
+    if day is not None:
+        when = (f" You submitted it on {html.escape(day)}; your first answers are kept, "
+                "so that the comparison stays fair.")
+    then = ("At the end of the course, the closing notebook gives you the other form "
+            "and shows both side by side." if moment == "before" else
+            "The chart below compares this with the form you took at the start.")
+    return (f"<p><strong>➜ Submitted: {right} of {n} right</strong> "
+            f"(form {html.escape(form)}, {WHEN[moment]}).{when}</p>"
+            f"<p>{then} Here is each question with its answer.</p>")
+
+
+def _line(label: str, q: Quiz, i: int) -> str:
+    opt = q.options[i]
+    return (f"<li><strong>{label}</strong> <em>{_inline(opt.text)}</em> — "
+            f"{_inline(opt.feedback)}</li>")
+
+
+def item_result_html(k: int, q: Quiz, answer: dict[str, Any] | None) -> str:
+    """Question ``k``'s result: the option chosen with its feedback, the right one if that
+    was wrong, the explanation and the sources."""
+    head = f"<h4>Question {k}: {html.escape(q.title)}</h4>"
+    if answer is None:
+        return head + "<p>(This question was not in the form you submitted.)</p>"
+    lines = [_line(RIGHT if answer["correct"] else WRONG, q, answer["choice"])]
+    if not answer["correct"]:
+        lines.append(_line(ANSWER, q, min(q.correct_indices)))
+    cites = "".join(
+        f'<li><a href="{html.escape(s.url)}" target="_blank" rel="noopener">'
+        f"{html.escape(s.title)}</a> ({html.escape(s.date)})</li>" for s in q.sources)
+    return (f"{head}<ul class='dfe-feedback'>{''.join(lines)}</ul>"
+            f"<details><summary>Explanation and sources</summary>"
+            f"{markdown(q.explanation)}<ul>{cites}</ul></details>")
+
+
 def static_html(session: DiagnosticSession) -> str:
     """The form as plain HTML without answers, for places where widgets cannot run (the
     stylesheet of a drawn form hides it)."""
@@ -89,22 +158,8 @@ class DiagnosticWidget(anywidget.AnyWidget):
         self._warned = False  # the last Submit found unanswered questions
         learner = self.session.progress.learner_id()
         self.orders = {q.id: option_order(q, learner) for q in self.items}
-        n = len(self.items)
-        intro = (f"<h3>Diagnostic, form {self.session.form}: {_when(moment)}</h3>"
-                 f"<p>{n} questions, one for each question of the source post, taking about "
-                 f"{MINUTES} minutes. Choose one answer for each, then press "
-                 f"<strong>{SUBMIT}</strong> at the end. Nothing is marked until you submit "
-                 "the whole form: this measures what you know now, it is not practice, so "
-                 "answer without looking anything up. If you are unsure, choose the answer "
-                 "you think most likely.</p>")
-        items = [{"id": q.id, "heading": f"Question {k} of {n}: {q.title}",
-                  "body": f"{markdown(q.scenario)}<p><strong>{_inline(q.question)}</strong></p>",
-                  "options": [{"key": i, "text": q.options[i].text}
-                              for i in self.orders[q.id]]}
-                 for k, q in enumerate(self.items, 1)]
-        super().__init__(content={"kind": "form", "intro": intro, "items": items,
-                                  "submit": SUBMIT, "submit_title": "Mark the whole form "
-                                  "and save it with your progress"},
+        super().__init__(content=form_content(self.session.form, moment, self.items,
+                                              self.orders),
                          answers={}, feedback={"html": "", "locked": False})
         self.on_msg(self._on_action)
         self.observe(self._answered, names="answers")
@@ -153,12 +208,7 @@ class DiagnosticWidget(anywidget.AnyWidget):
         choices = self.chosen()
         missing = self.session.missing(choices)
         if missing:
-            numbers = ", ".join(str(m) for m in missing)
-            body = (f"<p><strong>⚠ Not submitted yet:</strong> question"
-                    f"{'s' if len(missing) > 1 else ''} {numbers} "
-                    f"{'have' if len(missing) > 1 else 'has'} no answer. Answer every "
-                    "question, then press the button again. If you do not know, choose the "
-                    "answer you think most likely.</p>")
+            body = missing_html(", ".join(str(m) for m in missing), len(missing) > 1)
             self.feedback = {"html": body, "locked": False}
             self._warned = True
             return SubmitResult(False, missing, body)
@@ -189,40 +239,11 @@ class DiagnosticWidget(anywidget.AnyWidget):
         explanation and sources."""
         answers = record["answers"]
         right = sum(a["correct"] for a in answers.values())
-        moment = self.session.moment
-        when = ""
-        if earlier:
-            day = record.get("submitted", "")[:10]
-            when = (f" You submitted it on {html.escape(day)}; your first answers are kept, "
-                    "so that the comparison stays fair.")
-        then = ("At the end of the course, the closing notebook gives you the other form "
-                "and shows both side by side." if moment == "before" else
-                "The chart below compares this with the form you took at the start.")
-        parts = [f"<p><strong>➜ Submitted: {right} of {len(answers)} right</strong> "
-                 f"(form {html.escape(record['form'])}, {WHEN[moment]}).{when}</p>"
-                 f"<p>{then} Here is each question with its answer.</p>"]
-        for k, q in enumerate(self.items, 1):
-            answer = answers.get(q.id)
-            parts.append(f"<h4>Question {k}: {html.escape(q.title)}</h4>")
-            if answer is None:
-                parts.append("<p>(This question was not in the form you submitted.)</p>")
-                continue
-            lines = [self._line(RIGHT if answer["correct"] else WRONG, q, answer["choice"])]
-            if not answer["correct"]:
-                lines.append(self._line(ANSWER, q, min(q.correct_indices)))
-            cites = "".join(
-                f'<li><a href="{html.escape(s.url)}" target="_blank" rel="noopener">'
-                f"{html.escape(s.title)}</a> ({html.escape(s.date)})</li>" for s in q.sources)
-            parts.append(f"<ul class='dfe-feedback'>{''.join(lines)}</ul>"
-                         f"<details><summary>Explanation and sources</summary>"
-                         f"{markdown(q.explanation)}<ul>{cites}</ul></details>")
-        return "".join(parts)
-
-    @staticmethod
-    def _line(label: str, q: Quiz, i: int) -> str:
-        opt = q.options[i]
-        return (f"<li><strong>{label}</strong> <em>{_inline(opt.text)}</em> — "
-                f"{_inline(opt.feedback)}</li>")
+        day = record.get("submitted", "")[:10] if earlier else None
+        return (result_header_html(record["form"], self.session.moment, right, len(answers),
+                                   day)
+                + "".join(item_result_html(k, q, answers.get(q.id))
+                          for k, q in enumerate(self.items, 1)))
 
     # -- display ----------------------------------------------------------------------
     def fallback_bundle(self) -> dict[str, str]:
