@@ -13,11 +13,13 @@ import pwd
 import secrets
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from browser.lab import course_copy
+from filelock import FileLock
 from hub_server import GRADER, HUB_DEPLOY, Hub, HubSite, in_site, remove_mount_point, set_passwords
 from shared_env import (
     SYSTEM_PATH,
@@ -107,6 +109,17 @@ def hub_classroom(base: Path, venv: Path, db_url: str, *,
                   global_nbgrader_config: Path | None = None,
                   hub_env: dict[str, str] | None = None,
                   students: int = 2) -> Iterator[Classroom]:
+    # One class at a time on a machine (the grader account has one name): a second test
+    # run, or a benchmark, waits for the first to finish.
+    with FileLock(str(Path(tempfile.gettempdir()) / "dfe-hub-class.lock")):
+        yield from _classroom(base, venv, db_url, extra_config, global_nbgrader_config,
+                              hub_env, students)
+
+
+def _classroom(base: Path, venv: Path, db_url: str,
+               extra_config: Callable[[HubSite, str], str] | None,
+               global_nbgrader_config: Path | None, hub_env: dict[str, str] | None,
+               students: int) -> Iterator[Classroom]:
     remove_leftover_accounts()
     require(_account_free(GRADER), f"an account named {GRADER} exists on this machine: "
                                    "the test will not touch a real deployment's grader")
