@@ -109,21 +109,24 @@ def configure(c: Any, course_id: str, formgrade_group: str, course_group: str,
     if missing:
         raise SystemExit(f"LTI 1.3 login: {', '.join(missing)} not set in the hub's "
                          "environment (see docs/deployment.md)")
-    c.JupyterHub.authenticator_class = CourseLTI13Authenticator
+    c.JupyterHub.authenticator_class = CourseLTI13Authenticator  # instead of passwords
+    # The names of jupyterhub_config.py: the grader service, and the groups nbgrader reads.
     c.CourseLTI13Authenticator.course_id = course_id
     c.CourseLTI13Authenticator.formgrade_group = formgrade_group
     c.CourseLTI13Authenticator.course_group = course_group
     # Nobody logs in as the grader account, whatever the LMS calls them.
     c.Authenticator.blocked_users = {grader}
-    for variable, setting in SETTINGS.items():
+    for variable, setting in SETTINGS.items():  # the LMS's issuer, client id and URLs
         value = os.environ[variable]
         setattr(c.LTI13Authenticator, setting, [value] if setting == "client_id" else value)
-    c.LTI13Authenticator.username_key = "custom_username"  # as deepfake_ethics.lms reads
+    # The claim ltiauthenticator's own get_username would read: the one lms.py reads.
+    c.LTI13Authenticator.username_key = "custom_username"
     # Whoever the LMS launches may enter: the LMS decides who is in the course.
     c.Authenticator.allow_all = True
     # Groups come from each launch's roles (the authenticator manages them), so the class
     # lists' groups are not loaded; the roles of jupyterhub_config.py still name them.
     c.Authenticator.manage_groups = True
     c.JupyterHub.load_groups = {}
+    # A Unix account for each new person, at their first launch (useradd, private home).
     c.LocalAuthenticator.create_system_users = True
     c.LocalAuthenticator.add_user_cmd = ADD_USER
