@@ -11,10 +11,10 @@
   *username*, name and email columns, one grade column per assignment, and a ``<assignment>
   status`` column per assignment that can be mapped to that item's feedback.
 
-A score the grades do not support is left empty, never 0: a submission whose autograding
-failed, and one whose written answers still wait for a grade (``GradesExport``'s statuses).
-Both LMSs leave a grade unchanged for an empty cell; the export's log names each student
-left empty, and why. A missing submission scores 0, as in nbgrader's export.
+A score that is not a final grade is left empty, never 0: a submission whose autograding
+failed, and one whose written answers still wait for a grade (``GradesExport``'s
+statuses); the export's log names each student left empty, and why. A missing submission
+scores 0, as in nbgrader's export.
 """
 
 from __future__ import annotations
