@@ -10,7 +10,9 @@ event, before MyST-NB parses it), as MyST-NB renders outputs:
 * ``figure("id")``: the figure as an SVG file with its alt text and caption (MyST-NB's image
   options), drawn by :mod:`deepfake_ethics.plots` through the figure cache;
 * ``show_progress()``: a placeholder for the learner's progress, kept in the browser;
-* the diagnostic and the closing summary: a note that they run in JupyterLab.
+* ``diagnostic("before")``: the same for a form of the diagnostic
+  (:mod:`deepfake_ethics.diagnostic_export`);
+* the closing chart and summary: a note that they run in JupyterLab.
 
 The cells of these calls, and a cell that only imports them, show no code. Every notebook
 page starts with links to download the notebook and to open it on Binder. Pages load
@@ -42,8 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 COURSE_CALLS = {"quiz", "figure", "show_progress", "diagnostic", "show_before_and_after",
                 "save_summary"}
 IN_JUPYTERLAB = {
-    "diagnostic": "The diagnostic (a short test before and after the course) runs in "
-                  "JupyterLab: open this notebook on Binder, or run `make lab`.",
     "show_before_and_after": "Your before-and-after chart is drawn in JupyterLab from the "
                              "diagnostic: open this notebook on Binder, or run `make lab`.",
     "save_summary": "The one-page summary of your course is saved in JupyterLab: open this "
@@ -102,6 +102,18 @@ def quiz_output(quiz_id: str) -> dict[str, Any]:
         f'<div class="dfe-site-quiz" data-quiz="{html.escape(q.id)}">'
         f'<script type="application/json">{json_in_html(quiz_data(q))}</script>'
         f"<noscript>{static_html(q)}</noscript></div>")
+
+
+def diagnostic_output(moment: str) -> dict[str, Any]:
+    """A placeholder holding the diagnostic as JSON (:mod:`deepfake_ethics.diagnostic_export`),
+    which ``_static/course_site.js`` draws with the quiz widget's ES module."""
+    from deepfake_ethics.diagnostic_export import diagnostic_data
+
+    return html_output(
+        f'<div class="dfe-site-diagnostic" data-moment="{html.escape(moment)}">'
+        f'<script type="application/json">{json_in_html(diagnostic_data())}</script>'
+        "<noscript><p>The diagnostic needs scripts: turn them on, or open this notebook "
+        "on Binder.</p></noscript></div>")
 
 
 def progress_rows() -> list[dict[str, Any]]:
@@ -173,6 +185,8 @@ def site_notebook(text: str, path: str, repository: str) -> str:
             figure_cell(cell, *args)
         elif name == "show_progress":
             cell.outputs = [progress_output()]
+        elif name == "diagnostic":
+            cell.outputs = [diagnostic_output(*args)]
         else:
             cell.outputs = [note_output(IN_JUPYTERLAB[name])]
     nb.cells.insert(0, links_cell(path, repository))

@@ -8,6 +8,7 @@
 // the learner can save it to a file and load it again (.dfe-site-progress).
 
 import view from "./quiz.js";
+import { DiagnosticEngine } from "./diagnostic_engine.js";
 import { QuizEngine, optionOrder, viewState } from "./quiz_engine.js";
 
 const STORE = "deepfake-ethics:progress";
@@ -37,6 +38,14 @@ export function problem(data) {
       && [true, false, null].includes(entry.first_correct)
       && Array.isArray(entry.choice) && entry.choice.every(Number.isInteger);
     if (!ok) { return `its record of quiz "${id}" is damaged`; }
+  }
+  if (data.diagnostic !== undefined) {
+    if (!isObject(data.diagnostic)) { return "its \"diagnostic\" is damaged"; }
+    for (const [moment, form] of Object.entries(data.diagnostic)) {
+      const ok = ["before", "after"].includes(moment) && isObject(form)
+        && ["A", "B"].includes(form.form) && isObject(form.answers);
+      if (!ok) { return `its diagnostic "${moment}" is damaged`; }
+    }
   }
   if (data.notes !== undefined) {
     if (!isObject(data.notes)) { return "its \"notes\" are damaged"; }
@@ -103,6 +112,74 @@ function saveNote(quiz, text) {
     delete data.notes[quiz.id];
   }
   write(data);
+}
+
+// A submitted form of the diagnostic; the first submission of each moment is kept.
+function saveDiagnostic(moment, record) {
+  const data = read();
+  data.diagnostic = data.diagnostic || {};
+  data.diagnostic[moment] = data.diagnostic[moment] || record;
+  write(data);
+  return data.diagnostic[moment];
+}
+
+// A model with anywidget's interface over ``state``; ``onSet`` follows each change.
+function stateModel(state, send, onSet = () => {}) {
+  const listeners = {};
+  const model = {
+    get: (key) => state[key],
+    set: (key, value) => {
+      const before = state[key];
+      state[key] = value;
+      (listeners[`change:${key}`] || []).forEach((f) => f());
+      onSet(key, before, value);
+    },
+    save_changes: () => {},
+    on: (name, f) => { (listeners[name] = listeners[name] || []).push(f); },
+    off: (name, f) => {
+      listeners[name] = (listeners[name] || []).filter((g) => g !== f);
+    },
+    send: (message) => send(message),
+  };
+  return model;
+}
+
+// -- the diagnostic: a whole form, marked when submitted (as diagnostic_widget does) -------
+function mountDiagnostic(holder) {
+  const data = JSON.parse(holder.querySelector("script[type='application/json']").textContent);
+  const moment = holder.dataset.moment;
+  const progress = read();
+  const taken = progress.diagnostic || {};
+  const engine = new DiagnosticEngine(data, moment, progress.learner, taken.before || null);
+  const state = { content: engine.content, answers: {}, feedback: { html: "", locked: false } };
+  let warned = false; // the last Submit found unanswered questions
+  let model = null;
+  const show = (record, earlier) => {
+    model.set("answers", Object.fromEntries(Object.entries(record.answers)
+      .map(([id, answer]) => [id, answer.choice])));
+    model.set("feedback", { html: engine.results(record, earlier), locked: true });
+  };
+  model = stateModel(state, ({ action }) => {
+    if (action !== "submit") { return; }
+    const result = engine.submit(state.answers);
+    if (!result.record) {
+      model.set("feedback", { html: result.html, locked: false });
+      warned = true;
+      return;
+    }
+    show(saveDiagnostic(moment, result.record), false);
+  }, (key, before, value) => {
+    // a new answer clears the warning about unanswered questions (once)
+    if (key === "answers" && warned
+        && Object.keys(value).length > Object.keys(before || {}).length) {
+      warned = false;
+      model.set("feedback", { html: "", locked: false });
+    }
+  });
+  const box = document.createElement("div");
+  holder.append(box);
+  view.render({ model, el: box });
+  if (taken[moment]) { show(taken[moment], true); }
 }
 
 // -- a quiz ------------------------------------------------------------------------------
@@ -260,4 +337,7 @@ function printKey(quizzes) {
 
 const drawn = [...document.querySelectorAll(".dfe-site-quiz")].map(mountQuiz);
 for (const holder of document.querySelectorAll(".dfe-site-progress")) { mountProgress(holder); }
+for (const holder of document.querySelectorAll(".dfe-site-diagnostic")) {
+  mountDiagnostic(holder);
+}
 printKey(drawn);

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deepfake_ethics.bank import quizzes
+from deepfake_ethics.bank import diagnostic_form, quizzes
 from deepfake_ethics.quiz_feedback import RIGHT
 
 from .lab import (
@@ -397,3 +397,45 @@ def test_the_dark_mode_keeps_quizzes_readable(site, chromium, axe_source):
         assert violations == [], "\n".join(violations)
     finally:
         context.close()
+
+
+def test_the_diagnostic_before_and_after_as_in_jupyterlab(site, visit, axe_source):
+    """Lesson 00's form: Submit with gaps names them, a new answer clears the warning, the
+    whole form is marked and kept, shown again after a reload as an earlier submission;
+    the closing notebook gives the other form."""
+    url, _ = site
+    page, _ = visit
+    page.goto(url + "notebooks/00-start-here.html")
+    form = page.locator(".dfe-site-diagnostic .dfe-diagnostic")
+    items = form.locator(".dfe-diag-item")
+    n = len(diagnostic_form("A"))
+    expect(items).to_have_count(n)
+    first = re.search(r"form ([AB])", form.locator("h3").inner_text()).group(1)
+    items.nth(0).get_by_role("radio").first.check()
+    submit = form.get_by_role("button", name="Submit my answers")
+    submit.click()
+    area = form.locator(".dfe-feedback-area")
+    expect(area).to_contain_text(f"questions {', '.join(map(str, range(2, n + 1)))} have no "
+                                 "answer")
+    expect(area).to_be_focused()
+    for k in range(1, n):
+        items.nth(k).get_by_role("radio").nth(1).check()
+    expect(area).to_have_text("")  # the warning goes with the next answer
+    submit.click()
+    expect(area).to_contain_text(f"of {n} right (form {first}, at the start (lesson 00))")
+    expect(submit).to_be_hidden()
+    expect(items.nth(0).get_by_role("radio").first).to_be_disabled()
+    page.evaluate(axe_source)
+    violations = axe_violations(page, ".dfe-site-diagnostic")
+    assert violations == [], "\n".join(violations)
+    record = json.loads(page.evaluate("localStorage.getItem('deepfake-ethics:progress')"))
+    assert record["diagnostic"]["before"]["form"] == first
+    assert len(record["diagnostic"]["before"]["answers"]) == n
+
+    page.reload()
+    expect(page.locator(".dfe-site-diagnostic .dfe-feedback-area")).to_contain_text(
+        "You submitted it on ")
+    page.goto(url + "notebooks/06-closing.html")
+    other = "B" if first == "A" else "A"
+    expect(page.locator(".dfe-site-diagnostic h3")).to_contain_text(
+        f"Diagnostic, form {other}: after the lessons")
