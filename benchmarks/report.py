@@ -87,6 +87,13 @@ def render(results: dict) -> str:
                   f"(JupyterLab, ipywidgets, nbgrader, matplotlib) installed the same way: "
                   f"ratio {lab['ratio']:.2f} (target ≤ 1.1). `make test` adds the test tools.",
                   ""]
+    if "tests" in results:
+        rows = {r["measure"]: r for r in results["tests"]["rows"]}
+        parts += [f"**The fast test tier** (`benchmarks/bench_tests.py`, "
+                  f"{results['tests']['date']}): `make test-fast` takes "
+                  f"{rows['make test-fast']['cpu_s']:.1f} s of CPU time, collection included "
+                  f"(target < 15 s), of which collection alone "
+                  f"{rows['collection alone']['cpu_s']:.1f} s; median of 3 runs.", ""]
     machine = next(iter(results.values()))["machine"] if results else ""
     parts.append(f"Machine: 2 cores, {machine}. Reproduce with `make benchmark`.")
     return "\n".join(parts)

@@ -7,10 +7,12 @@ import sys
 import bench_autograde
 import bench_browser
 import bench_class
+import bench_class_login
 import bench_env_size
 import bench_hub
 import bench_import
 import bench_lessons
+import bench_tests
 
 
 def main() -> int:
@@ -18,7 +20,8 @@ def main() -> int:
     for name, bench in (("import", bench_import), ("lessons", bench_lessons),
                         ("autograde", bench_autograde), ("class", bench_class),
                         ("browser", bench_browser), ("env_size", bench_env_size),
-                        ("hub", bench_hub)):
+                        ("hub", bench_hub), ("class_login", bench_class_login),
+                        ("tests", bench_tests)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

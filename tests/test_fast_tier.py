@@ -52,3 +52,31 @@ def test_only_the_fast_tier_leaves_slow_files_out(tmp_path, markexpr, left_out):
     helper = tmp_path / "slow_helper.py"
     helper.write_text(slow.read_text())
     assert not pytest_ignore_collect(helper, config), "only test files are read"
+
+
+def test_make_and_the_readme_say_how_to_run_the_fast_tier_and_one_file():
+    """`make test-fast` selects what conftest treats as the fast tier; the README's command
+    for one test file names a test file that exists; its figure is the benchmark's."""
+    import re
+
+    from conftest import FAST_TIER, ROOT
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest-fast:", 1)[1].split("\n\n", 1)[0]
+    assert f'pytest -m "{FAST_TIER}"' in recipe
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    one_file = re.search(r"one test file runs with `\.venv/bin/python -m pytest (tests/\S+\.py)`",
+                         readme)
+    assert one_file and (ROOT / one_file.group(1)).is_file()
+    assert "`make test-fast` runs the quick tier" in readme
+    assert "benchmarks/bench_tests.py" in readme, "the fast tier's cost, as measured"
+
+
+def test_tests_run_with_the_collectors_ordinary_settings():
+    """conftest makes the garbage collector run rarely only while test files are imported."""
+    import gc
+
+    from conftest import GC_THRESHOLD
+
+    assert gc.isenabled() and gc.get_threshold() == GC_THRESHOLD
+    assert gc.get_freeze_count() > 0, "what collecting made is left alone"
