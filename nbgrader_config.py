@@ -35,6 +35,7 @@ from deepfake_ethics.nbgrader_plugins.feedback import (
     SanitizeFeedback,
 )
 from deepfake_ethics.nbgrader_plugins.gradebook_url import for_config as gradebook_url
+from deepfake_ethics.nbgrader_plugins.preflight import CheckedExporter
 from deepfake_ethics.nbgrader_plugins.preprocessors import (
     JudgeAnswers,
     NeutraliseOutputs,
@@ -121,6 +122,9 @@ c.Autograde.autograde_preprocessors = [  # nbgrader's list, with the course's st
     IgnorePattern, ClearMetadataPreprocessor,  # nbgrader's own steps, as in its default
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Autograde.create_student = True  # a new student id in submitted/ is added, not rejected
+# Checked before any student is graded (or any earlier grading removed by --force): the
+# sandbox can start. A run that cannot grade stops with one message.
+c.Autograde.exporter_class = CheckedExporter  # nbgrader makes it before any student
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
 c.Execute.timeout = 20  # seconds per cell: every cell of the assignments needs < 2 s
 c.GradeExecute.time_budget = 120  # seconds per notebook; the cells left then earn nothing

@@ -240,3 +240,18 @@ def test_grades_export(graded_course):
     gus = by_key[(CLASS_ASSIGNMENT, "gus")]
     assert gus["status"] == "NOT GRADED: autograde failed" and gus["raw_score"] == ""
     assert "gus" in graded_course["export"].stdout + graded_course["export"].stderr
+
+
+def test_checksum_warnings_name_only_cells_a_student_changed(graded_course):
+    """nbgrader warns that a cell's checksum changed whenever it had hidden tests or a
+    mark scheme (students get it without them): a dozen warnings for a student who changed
+    nothing. Only a real change warns now (issue 19)."""
+    run = graded_course["runs"][CLASS_ASSIGNMENT]
+    log = run.stdout + run.stderr
+    per_student = {m.group(1): m.group(0) for m in re.finditer(
+        r"Sanitizing \S*/submitted/([^/]+)/.*?(?=Sanitizing |\Z)", log, re.S)}
+    for student in ("ada", "blake", "chen", "hana"):  # test cells as released
+        assert "Attribute 'checksum'" not in per_student[student], per_student[student]
+    changed = per_student["dana"]  # rewrote every test cell
+    for test in graded_course["tests"]:
+        assert f"Attribute 'checksum' for cell {test} has changed" in changed, test

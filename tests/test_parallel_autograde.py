@@ -363,8 +363,10 @@ def test_make_grade_passes_nbgrader_options_through(class_courses, tmp_path):
     shutil.rmtree(course / "submitted" / "zz-broken")
     before = grades(course, ASSIGNMENT)
     done = cli(course, "autograde", ASSIGNMENT, "-j", "2")
-    assert done.returncode == 0 and done.stdout.count("not regraded") == 8, \
+    assert done.returncode == 0 and done.stdout.count("graded before (not regraded") == 8, \
         "without --force, nbgrader skips graded students and the report says so"
+    assert "0 submissions graded now; 8 graded before and not regraded" in done.stdout, \
+        "the summary counts what this run graded"
     # --force regrades students already graded.
     done = cli(course, "autograde", ASSIGNMENT, "-j", "2", "--force",
                "--Execute.timeout=30")
@@ -387,7 +389,7 @@ def test_one_student_with_the_db_url_option(class_courses, tmp_path):
                f"--CourseDirectory.db_url={url}")
     assert done.returncode == 0, done.stdout + done.stderr
     rows = [line.split()[0] for line in done.stdout.splitlines()[1:] if line.strip()]
-    assert rows[0] == "student03" and "all 1 submissions graded" in done.stdout
+    assert rows[0] == "student03" and "all 1 submission graded" in done.stdout
     assert not any(r.startswith(("student0", "zz-")) for r in rows[1:]), done.stdout
     assert not (course / "gradebook.db").exists(), "the config's gradebook was not used"
     log_dir = runs(course)[-1]
@@ -413,3 +415,32 @@ def test_a_student_id_with_a_comma_is_graded_once(class_courses, tmp_path):
         graded_here = f"Autograding {course / 'autograded' / s / ASSIGNMENT}/"
         assert logs.count(graded_here) == 1, s
     assert {s for s, _ in grades(course, ASSIGNMENT)} == set(students)
+
+
+def _without_bwrap() -> dict[str, str]:
+    """The environment of a machine where bubblewrap is not installed (not on PATH)."""
+    return {**os.environ, "PATH": str(Path(sys.executable).parent)}
+
+
+def _graded_copies(course: Path) -> dict[str, float]:
+    return {str(p.relative_to(course)): p.stat().st_mtime
+            for p in (course / "autograded").rglob("*.ipynb")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["nbgrader", "deepfake-ethics"])
+def test_without_a_sandbox_nothing_is_graded_or_removed_and_it_is_said_once(
+        class_courses, tmp_path, command):
+    """Issue 19: with bwrap missing, every student failed one by one, and --force had
+    already removed each one's earlier graded copy. Both grading paths now check first."""
+    course = copy(class_courses["serial"], tmp_path / "course")  # graded by the serial run
+    before = _graded_copies(course)
+    assert len(before) >= 8
+    argv = ([sys.executable, "-m", "nbgrader"] if command == "nbgrader" else [CLI])
+    done = subprocess.run([*argv, "autograde", ASSIGNMENT, "--force"], cwd=course,
+                          env=_without_bwrap(), capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert output.count("the grading sandbox cannot start") == 1, output
+    assert "no earlier grading was removed" in output.lower(), output
+    assert _graded_copies(course) == before, "graded work was removed or rewritten"

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..nbgrader_plugins import gradebook_url, names
+from ..nbgrader_plugins import gradebook_url, names, preflight
 from . import worker
 from .course_config import Course
 from .nbgrader_run import put_on_path
@@ -193,6 +193,9 @@ def prepare(settings: CourseSettings, assignment: str) -> tuple[list[str], dict[
         gradebook_url.check(settings.course.db_url, "gradebook URL (CourseDirectory.db_url)")
     except gradebook_url.GradebookURLError as error:
         raise Refused([str(error)]) from None
+    found = preflight.problems(settings.course.config)  # once, before any worker starts
+    if found:
+        raise Refused(["nothing was graded and no earlier grading was removed", *found])
     if not _knows_assignment(settings, assignment):
         raise Refused([f"the gradebook {gradebook_url.redact(settings.course.db_url)} has no "
                        f"assignment {assignment!r}: run `nbgrader generate_assignment "
@@ -349,6 +352,16 @@ def report(outcomes: list[Outcome], out: TextIO = sys.stdout,
     return 1 if any(not o.graded for o in outcomes) else 0
 
 
+def graded_line(outcomes: list[Outcome]) -> str:
+    """What this run really graded: those graded now, apart from those left as they were."""
+    before = sum(o.skipped for o in outcomes)
+    now = len(outcomes) - before
+    if not before:
+        return f"all {now} submission{'s' if now != 1 else ''} graded"
+    return (f"{now} submission{'s' if now != 1 else ''} graded now; {before} graded before "
+            "and not regraded (--force regrades)")
+
+
 def _report_lines(outcomes: list[Outcome], log_dir: Path | None) -> list[str]:
     width = max([len(o.student) for o in outcomes] + [7])
     lines = [f"{'student':<{width}}  {'score':>7}  {'max':>5}  status"]
@@ -374,7 +387,7 @@ def _report_lines(outcomes: list[Outcome], log_dir: Path | None) -> list[str]:
         if log_dir is not None:
             lines.append(f"Each one's full log: {log_dir / 'students'}/<id>.log")
     else:
-        lines += ["", f"all {len(outcomes)} submissions graded"]
+        lines += ["", graded_line(outcomes)]
     if log_dir is not None:
         lines.append(f"logs of this run: {log_dir}")
     return lines

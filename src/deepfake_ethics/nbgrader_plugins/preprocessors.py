@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 from typing import Any
@@ -184,7 +185,49 @@ class RestoreCells(OverwriteCells):
     rows in any order): a restored test could land before the answer it checks. Here the
     order comes from the course's source notebook (the gradebook's as a fallback), and a
     missing cell goes after the nearest earlier cell that the submission still has.
+
+    nbgrader also warns "Attribute 'checksum' ... has changed!" for every test cell with
+    hidden tests and every task with a mark scheme, since the gradebook keeps the cell with
+    them and students get it without: a dozen warnings per student who changed nothing.
+    Here a cell that is exactly as released is put back quietly (logged at debug); a real
+    change still warns.
     """
+
+    _as_released = False  # whether the cell being checked is exactly as released
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], cell_index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        self._as_released = self._is_as_released(cell)
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
+        if attr == "checksum" and self._as_released:
+            self.log.debug("Cell %s is as released: what was held back is put back", name)
+            return
+        super().report_change(name, attr, old, new)
+
+    def _is_as_released(self, cell: NotebookNode) -> bool:
+        """Whether ``cell`` is the gradebook's cell as nbgrader's own ``ClearHiddenTests``
+        and ``ClearMarkScheme`` released it."""
+        from nbgrader.api import MissingEntry
+        from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
+
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is None:
+            return False
+        try:
+            source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id,
+                                                          self.assignment_id)
+        except MissingEntry:
+            return False
+        released = copy.deepcopy(cell)
+        released.source = source_cell.source
+        try:
+            for clear in (ClearHiddenTests, ClearMarkScheme):
+                clear(config=self.config).preprocess_cell(released, {}, 0)
+        except RuntimeError:  # a malformed region in the stored cell: not "as released"
+            return False
+        return released.source == cell.source
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict[str, Any]
                                 ) -> tuple[NotebookNode, dict[str, Any]]:
