@@ -19,12 +19,20 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
     ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
     DeduplicateIds,
     GetGrades,
     IgnorePattern,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
     OverwriteKernelspec,
     SaveAutoGrades,
+    SaveCells,
 )
 
 from deepfake_ethics.nbgrader_plugins.exchange import safe_collect
@@ -40,6 +48,7 @@ from deepfake_ethics.nbgrader_plugins.preprocessors import (
     JudgeAnswers,
     NeutraliseOutputs,
     RestoreCells,
+    StampSelfStudy,
 )
 from deepfake_ethics.nbgrader_plugins.submission import (
     FileLimits,
@@ -108,6 +117,15 @@ c.ClearSolutions.enforce_metadata = True  # a solution outside a solution cell i
 c.ClearMarkScheme.enforce_metadata = True  # rubrics only inside task cells
 c.ClearOutput.remove_metadata_fields = [  # no widget views or execution stamps
     "collapsed", "scrolled", "execution", "widgets"]
+c.GenerateAssignment.preprocessors = [  # nbgrader's list, after the course's one step:
+    StampSelfStudy,  # the self-study set-up cell names the answer keys it may judge with
+    IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
+    CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme,
+    ComputeChecksums, CheckCellMetadata]
+# The public course: self-study judges with the keys of a source/ the learner can read,
+# if they are the keys a notebook was made from. A private course (new-course) says False:
+# its students' self-study cells say that the instructor grades their work.
+c.StampSelfStudy.public_keys = True  # new-course writes False below in a private copy
 
 # --- Autograding ----------------------------------------------------------------------
 c.Autograde.sanitize_preprocessors = [  # nbgrader's list; RestoreCells keeps the order

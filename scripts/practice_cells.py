@@ -24,6 +24,7 @@ import nbformat
 from notebook_tools import SOURCE_DIR, write
 
 from deepfake_ethics.nbgrader_plugins.assignment_format import question_number, reflection_number
+from deepfake_ethics.nbgrader_plugins.self_study import SETUP_ID, keys_fingerprint, setup_source
 
 TAG = "practice"
 
@@ -51,10 +52,6 @@ These checks need the answer keys of the course's `source/` folder, so they work
 have a copy of the whole course (for example on Binder, or after `git clone`). In a class, \
 your instructor grades your work instead and these cells say so: they never change your \
 grade, and the answer keys are not given to you. Run the cell below once to set them up."""
-
-SETUP = """from deepfake_ethics.practice import questions
-
-q = questions("{assignment}")  # self-study checks for this assignment (not graded)"""
 
 PRACTICE = """q["{number}"].check()
 # q["{number}"].hint()
@@ -93,7 +90,7 @@ def practice_cell(number: str, written: bool = False):
 def with_practice(nb: nbformat.NotebookNode, assignment: str) -> nbformat.NotebookNode:
     """The notebook with its self-study cells written afresh."""
     cells = [c for c in nb.cells if TAG not in c.metadata.get("tags", [])
-             and grade_id(c) not in {"practice_intro", "practice_setup"}]
+             and grade_id(c) not in {"practice_intro", SETUP_ID}]
     numbers = [n for n in map(number_of, cells) if n]
     if not numbers:
         return nb
@@ -110,15 +107,19 @@ def with_practice(nb: nbformat.NotebookNode, assignment: str) -> nbformat.Notebo
         if grade_id(cell) == "intro":
             out.append(locked("markdown", "practice_intro",
                               EXPLANATION.format(first=numbers[0])))
-            out.append(locked("code", "practice_setup", SETUP.format(assignment=assignment)))
+            out.append(locked("code", SETUP_ID, setup_source(assignment, "")))
         number = number_of(cell)
         if number:
             out.append(practice_cell(number))
-    if not any(grade_id(c) == "practice_setup" for c in out):
+    if not any(grade_id(c) == SETUP_ID for c in out):
         raise SystemExit(f"{assignment}: no cell with grade_id 'intro' to put the set-up after")
     nb.cells = out
+    keys = keys_fingerprint(nb)  # the answer keys this notebook holds (self_study.py)
+    for cell in nb.cells:
+        if grade_id(cell) == SETUP_ID:
+            cell.source = setup_source(assignment, keys)
     for cell in nb.cells:  # new cells get ids that stay the same from run to run
-        if grade_id(cell) in {"practice_intro", "practice_setup"}:
+        if grade_id(cell) in {"practice_intro", SETUP_ID}:
             cell.id = grade_id(cell).replace("_", "-")
         elif TAG in cell.metadata.get("tags", []):
             cell.id = "practice-" + cell.source.split('"')[1].replace(".", "-")

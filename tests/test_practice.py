@@ -220,7 +220,7 @@ def test_source_has_a_practice_cell_after_every_autograded_test(assignment):
     nb = read(ROOT / "source" / assignment / notebook_name(assignment))
     cells = nb.cells
     setup = [c for c in cells if meta(c).get("grade_id") == "practice_setup"]
-    assert len(setup) == 1 and f'questions("{assignment}")' in setup[0].source
+    assert len(setup) == 1 and f'questions("{assignment}", keys="' in setup[0].source
     for i, cell in enumerate(cells):
         if cell.cell_type == "code" and meta(cell).get("grade"):
             number = question_number(meta(cell)["grade_id"])

@@ -48,6 +48,7 @@ from .nbgrader_plugins.assignment_format import (
 )
 from .nbgrader_plugins.judge import Verdict, decided_right, judge
 from .nbgrader_plugins.keys import AnswerKey, answer_names, split_key
+from .nbgrader_plugins.self_study import CLASS_KEYS, keys_fingerprint
 
 CLASS_NOTE = ("In this class your instructor grades this question, so the course's answer "
               "key is not here. The check of the form of your answer (the cell above) is "
@@ -366,18 +367,23 @@ def _class_reflections(assignment: str, start: Path | None) -> dict[str, Reflect
             if is_reflection(c) and (m := c.metadata["nbgrader"]).get("grade_id")}
 
 
-def questions(assignment: str, start: Path | None = None
+def questions(assignment: str, start: Path | None = None, keys: str | None = None
               ) -> dict[str, Question | Reflection]:
     """The questions of an assignment, by number ("2.1"), ready for practice: autograded
-    ones and written reflections."""
+    ones and written reflections.
+
+    ``keys`` is what the notebook's set-up cell says it was generated with
+    (:mod:`.nbgrader_plugins.self_study`): the fingerprint of its answer keys, so that only
+    a ``source/`` with those very keys judges, or ``"instructor"`` in a class, where the
+    instructor grades and only the rubrics the notebook holds are shown."""
     import nbformat
 
     if os.environ.get("NBGRADER_EXECUTION"):  # never during grading
         return _ClassQuestions()
-    source = find_source(assignment, start)
-    if source is None:
+    source = None if keys == CLASS_KEYS else find_source(assignment, start)
+    nb = nbformat.read(source, as_version=4) if source is not None else None
+    if nb is None or (keys is not None and keys_fingerprint(nb) != keys):
         return _ClassQuestions(_class_reflections(assignment, start))
-    nb = nbformat.read(source, as_version=4)
     fmt = course_format(source.resolve().parents[2])  # the course: source/<a>/<a>.ipynb
     solutions: dict[str, str] = {}
     found = _Questions()

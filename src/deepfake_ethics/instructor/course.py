@@ -44,6 +44,16 @@ __pycache__/
 """
 
 
+# Appended to the copied nbgrader_config.py: what makes the copy a class.
+PRIVATE_SETTINGS = """
+# --- A private course (written by deepfake-ethics new-course) ----------------------------
+# The self-study cells of the notebooks released from here say that you grade the work:
+# they never judge with the answer keys of the public course, which may differ from yours
+# (nbgrader_plugins/self_study.py). The rubrics the notebooks show stay.
+c.StampSelfStudy.public_keys = False
+"""
+
+
 class CourseError(Exception):
     """The course directory cannot be made as asked; nothing was written."""
 
@@ -134,6 +144,8 @@ def _fill(target: Path, origin: Path, assignments: list[str], today: dt.date) ->
     for name in assignments:
         shutil.copytree(origin / "source" / name, target / "source" / name, ignore=IGNORED)
     shutil.copy2(origin / CONFIG, target / CONFIG)
+    with (target / CONFIG).open("a", encoding="utf-8") as config:
+        config.write(PRIVATE_SETTINGS)
     (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (target / "README.md").write_text(_readme(origin, assignments, today), encoding="utf-8")
     os.chmod(target, 0o700)

@@ -20,9 +20,10 @@ from typing import Any
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from ..layout import nbgrader_folder
+from . import self_study
 from .execute import MAX_OUTPUT_BYTES, cut_note, grading_state
 from .judge import Verdict, judge
 
@@ -261,3 +262,23 @@ class RestoreCells(OverwriteCells):
             return []
         return [cell.metadata["nbgrader"]["grade_id"] for cell in source.cells
                 if cell.metadata.get("nbgrader", {}).get("grade_id")]
+
+
+class StampSelfStudy(NbGraderPreprocessor):
+    """Writes the set-up cell with the keys this notebook is generated from (or the class
+    mark), before nbgrader records the cells in the gradebook."""
+
+    public_keys = Bool(True, help="Whether the self-study cells may judge with the answer "
+                                  "keys of a source/ the learner can read (the public "
+                                  "course); False for a class, whose instructor grades."
+                       ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]
+                   ) -> tuple[NotebookNode, dict[str, Any]]:
+        assignment = resources["nbgrader"]["assignment"]
+        keys = self_study.keys_fingerprint(nb) if self.public_keys else self_study.CLASS_KEYS
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == \
+                    self_study.SETUP_ID:
+                cell.source = self_study.setup_source(assignment, keys)
+        return nb, resources
