@@ -102,7 +102,10 @@ async def wait_for_server(browser: Browser, user: str) -> None:
     the server answers its API."""
     deadline = time.monotonic() + LIMIT_S
     while time.monotonic() < deadline:
-        await browser.fetch(f"/user/{user}/lab", follow=True)
+        page = await browser.fetch(f"/user/{user}/lab", follow=True)
+        if page.code >= 500:  # the hub gave up on the server (its page offers a relaunch)
+            raise RuntimeError(f"{user}: the server failed to start ({page.code} at "
+                               f"{page.effective_url})")
         response = await browser.fetch(f"/user/{user}/api/status", follow=False)
         if response.code == 200 and response.body.lstrip().startswith(b"{"):
             return
@@ -226,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         print("cannot run the class benchmark: it must run as root", file=sys.stderr)
         return 2
     f = run(args.students)
+    for error in f["errors"]:
+        print(f"  {error['user']}: {error['error']}", file=sys.stderr)
+    if not f["ready"]:
+        print(f"no student of {f['students']} got to the quiz", file=sys.stderr)
+        return 1
     rows = [{"measure": f"{f['students']} students: first log-in to every quiz shown",
              "seconds": round(f["all ready s"], 1), "baseline": "one student alone",
              "baseline_seconds": round(f["alone s"], 1),
@@ -241,8 +249,6 @@ def main(argv: list[str] | None = None) -> int:
         [rows[1]["measure"], f"{rows[1]['seconds']} s"],
         ["errors", str(len(f["errors"]))],
         [rows[3]["measure"], f"{rows[3]['mean_mb']} MB mean, {rows[3]['max_mb']} MB max"]]))
-    for error in f["errors"]:
-        print(f"  {error['user']}: {error['error']}", file=sys.stderr)
     return 1 if f["errors"] else 0
 
 

@@ -289,3 +289,10 @@ def test_deployment_guide_covers_every_file():
     for term in ("path_includes_course", "DEEPFAKE_ETHICS_DB_URL", "#1870",
                  "frame-ancestors", "configureExchange", "ngshare"):
         assert term in guide, term
+
+
+def test_a_class_logging_in_at_once_is_waited_for(hub_config):
+    """With JupyterHub's 30-second default, every server of 30 students starting at once
+    on 2 cores failed (benchmarks/bench_class_login.py): the hub waits longer."""
+    c = hub_config()
+    assert c.Spawner.http_timeout >= 120 and c.Spawner.start_timeout >= 120

@@ -39,6 +39,11 @@ STUDENTS = read_names("students.txt")  # fetch, submit, fetch feedback
 c.Authenticator.allowed_users = set(INSTRUCTORS + STUDENTS)  # nobody else
 c.Authenticator.admin_users = set(INSTRUCTORS[:1])  # the lead instructor administers the hub
 c.Spawner.default_url = "/lab"  # JupyterLab, with the nbgrader panels
+# A class logging in at nine o'clock starts every server at once: on a small machine one
+# server can take minutes to answer (benchmarks/bench_class_login.py; JupyterHub's 30 s
+# default failed every server of 30 students on 2 cores). Wait for them instead.
+c.Spawner.http_timeout = 300  # seconds for a started server to answer
+c.Spawner.start_timeout = 300  # seconds for the spawner to start it
 
 # --- Groups and roles (JupyterHub >= 3.2 group format) ----------------------------------
 c.JupyterHub.load_groups = {
