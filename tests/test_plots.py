@@ -17,8 +17,9 @@ LEARNERS_DPI = 100  # a setting of the learner's own, which drawing must leave a
 @pytest.fixture(scope="session")
 def course_figures(tmp_path_factory) -> dict:
     """Every course figure drawn once for the session (with the progress chart), in a cache
-    of its own: the Matplotlib figure, the shown image, and Matplotlib's settings and the
-    garbage collector's state before and after the drawing."""
+    of its own: the Matplotlib figure, the shown image, Matplotlib's settings and the
+    garbage collector's before and after the drawing, and the calls that drawing made to
+    change the collector's settings."""
     import gc
 
     import matplotlib
@@ -28,15 +29,21 @@ def course_figures(tmp_path_factory) -> dict:
 
     built: dict[str, matplotlib.figure.Figure] = {}
     build = plots.build
+    gc_calls: list[str] = []
     matplotlib.rcParams["figure.dpi"] = LEARNERS_DPI
-    before = (dict(matplotlib.rcParams), gc.get_freeze_count(), gc.get_threshold())
+    before = (dict(matplotlib.rcParams), gc.isenabled(), gc.get_threshold())
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(figure_cache.ENV_VAR, str(tmp_path_factory.mktemp("course-figures")))
         patch.setattr(plots, "build", lambda fid: built.setdefault(fid, build(fid)))
+        for name in ("freeze", "unfreeze", "disable", "enable", "set_threshold"):
+            real = getattr(gc, name)
+            patch.setattr(gc, name, lambda *args, _name=name, _real=real: (
+                gc_calls.append(_name), _real(*args))[1])
         shown = {fid: plots.figure(fid) for fid in sorted(bank.figures())}
         show_progress(ProgressStore(None))
-    after = (dict(matplotlib.rcParams), gc.get_freeze_count(), gc.get_threshold())
-    return {"built": built, "shown": shown, "before": before, "after": after}
+    after = (dict(matplotlib.rcParams), gc.isenabled(), gc.get_threshold())
+    return {"built": built, "shown": shown, "before": before, "after": after,
+            "gc_calls": gc_calls}
 
 
 @pytest.mark.parametrize("figure_id", sorted(bank.figures()))
@@ -74,12 +81,13 @@ def test_same_figure_gives_same_file(course_figures):
 def test_drawing_leaves_the_learners_matplotlib_and_collector_as_they_were(course_figures):
     """Drawing every course figure and the progress chart changed none of the learner's
     Matplotlib settings (their own figure.dpi included) and left the garbage collector as
-    it was."""
+    it was: no freeze, no change of its settings."""
     (rc_before, *gc_before), (rc_after, *gc_after) = (course_figures["before"],
                                                       course_figures["after"])
     assert rc_before["figure.dpi"] == LEARNERS_DPI
     assert {k: (v, rc_after[k]) for k, v in rc_before.items() if rc_after[k] != v} == {}
     assert gc_after == gc_before
+    assert course_figures["gc_calls"] == []
 
 
 def test_an_unknown_flow_group_is_a_content_error(tmp_path):
