@@ -44,8 +44,13 @@ def test_private_course_is_complete_and_private(tmp_path):
         mine = course / "source" / name / notebook_name(name)
         assert mine.read_bytes() == (ROOT / "source" / name / notebook_name(name)).read_bytes()
     assert (course / "source" / "a04-harms-and-consent" / "data").is_dir(), "data files too"
-    assert (course / "nbgrader_config.py").read_bytes() == \
-        (ROOT / "nbgrader_config.py").read_bytes()
+    from deepfake_ethics.instructor.course import PRIVATE_SETTINGS
+
+    assert (course / "nbgrader_config.py").read_text() == \
+        (ROOT / "nbgrader_config.py").read_text() + PRIVATE_SETTINGS, "the course's, as a class"
+    assert (course / "instructor" / "class-dashboard.ipynb").read_bytes() == \
+        (ROOT / "instructor" / "class-dashboard.ipynb").read_bytes()
+    assert (course / "jupyter" / "instructor").is_dir()
     ignored = (course / ".gitignore").read_text().split()
     assert {"submitted/", "autograded/", "feedback/", "gradebook.db", "logs/"} <= set(ignored)
     assert "Keep this folder private" in (course / "README.md").read_text()
@@ -121,3 +126,50 @@ def test_private_course_generates_and_grades_its_own_scenarios(tmp_path):
         sub = gb.find_submission(name, "model")
         assert sub.max_code_score > 0 and sub.code_score == pytest.approx(sub.max_code_score)
     assert (course / "logs" / "nbgrader.log").is_file(), "nbgrader's log is kept here"
+
+
+def test_the_private_course_opens_its_own_formgrader_and_dashboard(tmp_path):
+    """Issue 19: run from the clone, the formgrader and the dashboard read the clone's
+    gradebook; `deepfake-ethics lab` in the private copy serves that copy."""
+    import json
+    import urllib.request
+
+    from processes import free_port, stop_process_group, wait_until_answering
+
+    done = new_course(tmp_path, "private", "--from", str(ROOT), "--assignment",
+                      "a03-ethical-aspects")
+    assert done.returncode == 0, done.stdout + done.stderr
+    course = tmp_path / "private"
+    port, token = free_port(), "private-course-test"
+    log = tmp_path / "lab.log"
+    with log.open("w") as out:
+        lab = subprocess.Popen([CLI, "lab", f"--port={port}", "--no-browser",
+                                f"--IdentityProvider.token={token}"], cwd=course,
+                               env=nbgrader_env(), stdout=out, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_answering(lab, f"{base}/api/status?token={token}", 120, log.read_text)
+        with urllib.request.urlopen(f"{base}/formgrader/api/assignments?token={token}",
+                                    timeout=60) as response:
+            listed = [a["name"] for a in json.load(response)]
+        assert listed == ["a03-ethical-aspects"], "the private course's one assignment"
+        with urllib.request.urlopen(f"{base}/api/contents/instructor?token={token}",
+                                    timeout=60) as response:
+            files = [f["name"] for f in json.load(response)["content"]]
+        assert "class-dashboard.ipynb" in files
+    finally:
+        stop_process_group(lab)
+
+    # The dashboard, run where the notebook lives, reads the private course's gradebook.
+    code = ("from deepfake_ethics.instructor.course_config import find\n"
+            "print(find().root)")
+    found = subprocess.run([sys.executable, "-c", code], cwd=course / "instructor",
+                           capture_output=True, text=True, env=nbgrader_env())
+    assert Path(found.stdout.strip()) == course, found.stderr
+
+
+def test_lab_outside_a_course_says_where_to_run_it(tmp_path):
+    done = subprocess.run([CLI, "lab"], cwd=tmp_path, env=nbgrader_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "run it in a course directory" in done.stderr

@@ -2,12 +2,14 @@
 
     deepfake-ethics autograde ASSIGNMENT [--workers N] [nbgrader autograde options...]
     deepfake-ethics new-course DIR [--assignment NAME ...] [--from REPOSITORY]
+    deepfake-ethics lab [jupyter lab options...]
 
 ``autograde`` is nbgrader's ``AutogradeApp`` with a ``workers`` setting: it runs in the
 course directory and reads the configuration and options exactly as ``nbgrader autograde``
 does (``--force``, ``--student ID``, ``--Execute.timeout=60``, ...), and
 ``c.ParallelAutogradeApp.workers`` may be set in nbgrader_config.py. ``new-course`` makes a
-private course directory for a graded class.
+private course directory for a graded class, and ``lab`` opens an instructor's JupyterLab
+in a course directory (its Formgrader and class dashboard).
 """
 
 from __future__ import annotations
@@ -103,6 +105,44 @@ class NewCourseApp(Application):
         print(made.summary())
 
 
+class InstructorLabApp(Application):
+    """``deepfake-ethics lab``: an instructor's JupyterLab in the course directory."""
+
+    name = "deepfake-ethics-lab"
+    description = ("Open JupyterLab in the course directory (the current folder, which holds "
+                   "nbgrader_config.py) with an instructor's settings: Nbgrader -> Formgrader "
+                   "grades this course, and the class dashboard opens first. Other options "
+                   "go to `jupyter lab` (e.g. --port=8890 --no-browser).")
+    examples = """
+        cd ~/deepfake-ethics-2026 && deepfake-ethics lab
+        deepfake-ethics lab --port=8890 --no-browser
+    """
+
+    def parse_command_line(self, argv: list[str] | None = None) -> None:
+        self.lab_args = list(sys.argv[2:] if argv is None else argv)  # for `jupyter lab`
+
+    def start(self) -> None:
+        import os
+        from pathlib import Path
+
+        from .instructor.course import CONFIG, DASHBOARD, LAB_CONFIG
+
+        course = Path.cwd()
+        if not (course / CONFIG).is_file():
+            print(f"deepfake-ethics lab: no {CONFIG} here: run it in a course directory (the "
+                  "course repository, or a private copy made by new-course)", file=sys.stderr)
+            self.exit(2)
+        paths = [str(course / LAB_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH", "")]
+        env = {**os.environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(filter(None, paths))}
+        argv = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={course}",
+                "--ip=127.0.0.1"]
+        if (course / DASHBOARD).is_file():
+            argv.append(f"--LabApp.default_url=/lab/tree/{DASHBOARD.as_posix()}")
+        if os.geteuid() == 0:
+            argv.append("--allow-root")  # containers and CI machines run as root
+        os.execve(sys.executable, [*argv, *self.lab_args], env)
+
+
 class DeepfakeEthicsApp(Application):
     """``deepfake-ethics``: one of the subcommands."""
 
@@ -112,6 +152,8 @@ class DeepfakeEthicsApp(Application):
         "autograde": (ParallelAutogradeApp, "autograde every submission of an assignment "
                                             "in parallel"),
         "new-course": (NewCourseApp, "set up a private course directory for a graded class"),
+        "lab": (InstructorLabApp, "an instructor's JupyterLab in the course directory "
+                                  "(Formgrader, class dashboard)"),
     }
 
     def start(self) -> None:

@@ -24,6 +24,8 @@ from .nbgrader_run import run_nbgrader
 
 CONFIG = "nbgrader_config.py"
 HEADER = Path("source") / "header.ipynb"
+DASHBOARD = Path("instructor") / "class-dashboard.ipynb"  # the class dashboard notebook
+LAB_CONFIG = Path("jupyter") / "instructor"  # an instructor's JupyterLab settings
 IGNORED = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc", ".DS_Store")
 GITIGNORE = """\
 # Student data and grading output: never commit them, even to a private repository.
@@ -81,6 +83,7 @@ class NewCourse:
             f"  cd {self.directory}",
             f"  nbgrader generate_assignment {first}",
             f"  nbgrader release_assignment {first}",
+            "  deepfake-ethics lab      # JupyterLab here: Formgrader and the class dashboard",
         ])
 
 
@@ -143,6 +146,9 @@ def _fill(target: Path, origin: Path, assignments: list[str], today: dt.date) ->
     shutil.copy2(origin / HEADER, target / HEADER)
     for name in assignments:
         shutil.copytree(origin / "source" / name, target / "source" / name, ignore=IGNORED)
+    (target / DASHBOARD.parent).mkdir()
+    shutil.copy2(origin / DASHBOARD, target / DASHBOARD)
+    shutil.copytree(origin / LAB_CONFIG, target / LAB_CONFIG, ignore=IGNORED)
     shutil.copy2(origin / CONFIG, target / CONFIG)
     with (target / CONFIG).open("a", encoding="utf-8") as config:
         config.write(PRIVATE_SETTINGS)
@@ -209,9 +215,15 @@ nbgrader generate_assignment a02-legal-aspects
 nbgrader release_assignment a02-legal-aspects
 nbgrader collect a02-legal-aspects
 deepfake-ethics autograde a02-legal-aspects      # or: nbgrader autograde a02-legal-aspects
+deepfake-ethics lab                              # Formgrader (grade by hand) and the dashboard
 nbgrader generate_feedback a02-legal-aspects
+nbgrader release_feedback a02-legal-aspects
 nbgrader export --to=grades.csv
 ```
+
+`deepfake-ethics lab` opens an instructor's JupyterLab in this folder (settings in
+`jupyter/instructor/`): *Nbgrader -> Formgrader* grades this course's gradebook, and
+`instructor/class-dashboard.ipynb` shows how the class is doing.
 
 A submission that cannot be graded is reported by name with its reason; nbgrader's log is
 kept in `logs/nbgrader.log`, and each `deepfake-ethics autograde` run's logs in
