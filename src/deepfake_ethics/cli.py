@@ -3,6 +3,8 @@
     deepfake-ethics autograde ASSIGNMENT [--workers N] [nbgrader autograde options...]
     deepfake-ethics new-course DIR [--assignment NAME ...] [--from REPOSITORY]
     deepfake-ethics lab [jupyter lab options...]
+    deepfake-ethics backup [--to FILE]
+    deepfake-ethics restore FILE
 
 ``autograde`` is nbgrader's ``AutogradeApp`` with a ``workers`` setting: it runs in the
 course directory and reads the configuration and options exactly as ``nbgrader autograde``
@@ -143,6 +145,56 @@ class InstructorLabApp(Application):
         os.execve(sys.executable, [*argv, *self.lab_args], env)
 
 
+class BackupApp(Application):
+    """``deepfake-ethics backup [--to FILE]``."""
+
+    name = "deepfake-ethics-backup"
+    description = ("Back up the course's gradebook (the one nbgrader's configuration names, "
+                   "SQLite or PostgreSQL) to a file, by default backups/gradebook-<time> in "
+                   "the course directory.")
+    aliases = {"to": "BackupApp.to"}
+    to = Unicode("", config=True, help="The backup file (default: in backups/).")
+
+    def start(self) -> None:
+        from pathlib import Path
+
+        from .instructor.backup import BackupError, backup
+        from .instructor.course_config import find
+
+        try:
+            made = backup(find(), Path(self.to) if self.to else None)
+        except BackupError as error:
+            print(f"deepfake-ethics backup: {error}", file=sys.stderr)
+            self.exit(2)
+        print(f"gradebook backed up to {made}")
+
+
+class RestoreApp(Application):
+    """``deepfake-ethics restore FILE``."""
+
+    name = "deepfake-ethics-restore"
+    description = ("Put a backup made by `deepfake-ethics backup` back as the course's "
+                   "gradebook; the gradebook it replaces is backed up first.")
+
+    def start(self) -> None:
+        from pathlib import Path
+
+        from .instructor.backup import BackupError, restore
+        from .instructor.course_config import find
+
+        if len(self.extra_args) != 1:
+            print("deepfake-ethics restore: give one backup file", file=sys.stderr)
+            self.exit(2)
+        try:
+            kept = restore(find(), Path(self.extra_args[0]))
+        except BackupError as error:
+            print(f"deepfake-ethics restore: {error}; the gradebook is unchanged",
+                  file=sys.stderr)
+            self.exit(2)
+        print(f"gradebook restored from {self.extra_args[0]}"
+              + (f"; the one it replaced is kept in {kept}" if kept else ""))
+
+
 class DeepfakeEthicsApp(Application):
     """``deepfake-ethics``: one of the subcommands."""
 
@@ -154,6 +206,8 @@ class DeepfakeEthicsApp(Application):
         "new-course": (NewCourseApp, "set up a private course directory for a graded class"),
         "lab": (InstructorLabApp, "an instructor's JupyterLab in the course directory "
                                   "(Formgrader, class dashboard)"),
+        "backup": (BackupApp, "back up the course's gradebook to a file"),
+        "restore": (RestoreApp, "put a gradebook backup back (the current one is kept)"),
     }
 
     def start(self) -> None:

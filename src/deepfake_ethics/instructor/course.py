@@ -41,6 +41,7 @@ quarantine/
 .nbgrader.log
 nbgrader_step*/
 grades.csv
+backups/
 .ipynb_checkpoints/
 __pycache__/
 """
@@ -146,12 +147,15 @@ def _fill(target: Path, origin: Path, assignments: list[str], today: dt.date) ->
     shutil.copy2(origin / HEADER, target / HEADER)
     for name in assignments:
         shutil.copytree(origin / "source" / name, target / "source" / name, ignore=IGNORED)
-    (target / DASHBOARD.parent).mkdir()
-    shutil.copy2(origin / DASHBOARD, target / DASHBOARD)
-    shutil.copytree(origin / LAB_CONFIG, target / LAB_CONFIG, ignore=IGNORED)
+    if (origin / DASHBOARD).is_file():  # a private course made before it was copied has none
+        (target / DASHBOARD.parent).mkdir()
+        shutil.copy2(origin / DASHBOARD, target / DASHBOARD)
+    if (origin / LAB_CONFIG).is_dir():
+        shutil.copytree(origin / LAB_CONFIG, target / LAB_CONFIG, ignore=IGNORED)
     shutil.copy2(origin / CONFIG, target / CONFIG)
-    with (target / CONFIG).open("a", encoding="utf-8") as config:
-        config.write(PRIVATE_SETTINGS)
+    if PRIVATE_SETTINGS not in (origin / CONFIG).read_text(encoding="utf-8"):  # a new term
+        with (target / CONFIG).open("a", encoding="utf-8") as config:      # of a private
+            config.write(PRIVATE_SETTINGS)                                 # course has it
     (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (target / "README.md").write_text(_readme(origin, assignments, today), encoding="utf-8")
     os.chmod(target, 0o700)
