@@ -35,7 +35,8 @@ SETUP_ID = "practice_setup"  # the grade id of the set-up cell
 CLASS_KEYS = "instructor"  # the keys of a class: none for self-study
 SETUP = '''from deepfake_ethics.practice import questions
 
-q = questions("{assignment}", keys="{keys}")  # self-study checks (not graded)'''
+# self-study checks for this assignment (not graded)
+q = questions("{assignment}", keys="{keys}")'''
 
 
 def keys_fingerprint(nb: NotebookNode) -> str:
