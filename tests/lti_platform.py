@@ -14,7 +14,8 @@ A launch is what a learner's browser does when they click the tool in Canvas or 
 ``Platform`` starts the server (``python lti_platform.py PORT``, with the hub's
 environment, which has PyJWT and cryptography through ltiauthenticator) and plays the
 browser with a ``requests`` session. A launch can be spoiled on purpose: signed with a key
-the JWKS does not hold, addressed to another client, or already expired.
+the JWKS does not hold, addressed to another client, from another deployment of the tool,
+or already expired.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ class Platform:
     def launch(self, session, hub_url: str, login: str | None, roles: list[str],
                **spoil: object) -> Launch:
         """Launch the tool as ``login`` (the custom parameter username) with ``roles``;
-        ``spoil`` may set ``aud``, ``rogue_key=True`` or ``expired=True``. Returns the
+        ``spoil`` may set ``aud``, ``deployment_id``, ``rogue_key=True`` or
+        ``expired=True``. Returns the
         hub's answer to the launch itself (redirects not followed)."""
         custom = {"username": login} if login is not None else {}
         request = urllib.request.Request(
@@ -152,7 +154,8 @@ def serve(port: int) -> None:  # pragma: no cover - runs in its own process
             "name": login.title(), "email": f"{login}@example.edu",
             "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
             "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
-            "https://purl.imsglobal.org/spec/lti/claim/deployment_id": DEPLOYMENT_ID,
+            "https://purl.imsglobal.org/spec/lti/claim/deployment_id":
+                spoil.get("deployment_id", DEPLOYMENT_ID),
             "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": launch["target"],
             "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "deepfakes-1"},
             "https://purl.imsglobal.org/spec/lti/claim/roles": launch["roles"],

@@ -25,7 +25,7 @@ import requests
 from hub_class import hub_classroom, server_environ
 from hub_env import hub_venv
 from hub_server import COURSE_ID, GRADER, HUB_DEPLOY
-from lti_platform import CLIENT_ID, INSTRUCTOR, LEARNER, Platform
+from lti_platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, LEARNER, Platform
 from shared_env import _remove_account, is_root, require
 
 pytestmark = pytest.mark.slow
@@ -82,11 +82,12 @@ def test_lms_launches_log_students_and_instructors_in_and_bad_launches_are_refus
     db_url = f"sqlite:///{base}/home/{GRADER}/course/gradebook.db"
     suffix = secrets.token_hex(2)
     student, teacher = f"dfe-lti-stu-{suffix}", f"dfe-lti-teach-{suffix}"
-    refused = {kind: f"dfe-lti-{kind}-{suffix}" for kind in ("forged", "aud", "old")}
+    refused = {kind: f"dfe-lti-{kind}-{suffix}" for kind in ("forged", "aud", "old", "other")}
     platform = Platform(venv, base / "platform.log")
     try:
         with platform, hub_classroom(
-                base, venv, db_url, hub_env=platform.hub_env(),
+                base, venv, db_url,
+                hub_env={**platform.hub_env(), "DEEPFAKE_ETHICS_LTI_DEPLOYMENT_ID": DEPLOYMENT_ID},
                 extra_config=lambda site, _: EXTRA.format(token=TOKEN,
                                                           homes=str(site.homes))) as room:
             url, log = room.url, room.hub.log
@@ -105,12 +106,14 @@ def test_lms_launches_log_students_and_instructors_in_and_bad_launches_are_refus
             assert hub_user(url, student)["groups"] == [COURSE_GROUP]
             home = account(student).pw_dir
             assert Path(home).parent == room.site.homes and account(student).pw_uid >= 1000
+            assert Path(home).stat().st_mode & 0o777 == 0o700  # private
             config = json.loads(CONFIG_DATA.search(lab_page(browser, url, student, log))
                                 .group(1))
             assert "@jupyter/nbgrader:formgrader" in config["disabledExtensions"]
             assert server_environ(student)["HOME"] == home  # the server runs as the student
-            assert browser.get(f"{url}/services/{COURSE_ID}/formgrader",
-                               timeout=60).status_code == 403
+            refusal = browser.get(f"{url}/services/{COURSE_ID}/formgrader", timeout=60)
+            assert refusal.status_code == 403, (refusal.status_code, refusal.url,
+                                                refusal.text[:1000], log()[-3000:])
 
             # The same launch again (its id_token, state and cookies, replayed) is refused.
             replay = requests.post(launch.url, data=launch.form, cookies=launch.cookies,
@@ -131,15 +134,19 @@ def test_lms_launches_log_students_and_instructors_in_and_bad_launches_are_refus
             assert grader.status_code == 200 and "formgrader" in grader.url, grader.url
 
             # Refused: a token signed with a key the LMS does not publish, one meant for
-            # another tool, one that has expired; a login that cannot be an account name,
+            # another tool, one that has expired, one from another installation of the
+            # tool (another course); a login that cannot be an account name,
             # a system account, and a launch without a login name.
-            spoiled = [(refused["forged"], {"rogue_key": True}, 400),
-                       (refused["aud"], {"aud": "another-tool"}, 401),
-                       (refused["old"], {"expired": True}, 400)]
-            for name, spoil, status in spoiled:
+            spoiled = [(refused["forged"], {"rogue_key": True}, 400, "signature verification"),
+                       (refused["aud"], {"aud": "another-tool"}, 401, "audience"),
+                       (refused["old"], {"expired": True}, 400, "expired"),
+                       (refused["other"], {"deployment_id": "2:another-course"}, 400,
+                        "another installation")]
+            for name, spoil, status, reason in spoiled:
                 answer = platform.launch(requests.Session(), url, name, [LEARNER],
                                          **spoil).response
                 assert answer.status_code == status, (spoil, answer.text[:500])
+                assert reason.lower() in answer.text.lower(), (spoil, answer.text[:2000])
             for login, reason in [("jane doe", "not a Unix account name"),
                                   ("daemon", "system account"),
                                   (None, "username=$User.username")]:
@@ -189,7 +196,7 @@ def test_the_shipped_config_with_the_lms_settings_and_without_some_of_them(tmp_p
                         "jwks_endpoint": f"{platform.issuer}/jwks",
                         "username_key": "custom_username"}
     assert c["course"] == {"course_id": COURSE_ID, "formgrade_group": FORMGRADE,
-                           "course_group": COURSE_GROUP}
+                           "course_group": COURSE_GROUP, "deployment_ids": []}
     assert c["allow_all"] is True and c["manage_groups"] is True and c["create_users"] is True
     assert c["load_groups"] == {} and c["admin"] == ["lead"] and c["blocked"] == [GRADER]
 

@@ -30,7 +30,7 @@ from jupyterhub.utils import url_path_join
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.error import LoginError
 from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
-from traitlets import Unicode
+from traitlets import Set, Unicode
 
 from deepfake_ethics.lms import NotACourseName, is_instructor, launch_name
 
@@ -42,6 +42,7 @@ SETTINGS = {
     "DEEPFAKE_ETHICS_LTI_AUTHORIZE_URL": "authorize_url",  # the platform's OIDC auth URL
     "DEEPFAKE_ETHICS_LTI_JWKS_URL": "jwks_endpoint",  # the platform's public keys
 }
+DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 ADD_USER = ["useradd", "--create-home", "--key", "HOME_MODE=0700", "--shell", "/bin/bash"]
 FIRST_PERSON_UID = 1000  # accounts below are the system's own (root, daemons): never a login
 
@@ -63,6 +64,8 @@ class CourseLTI13Authenticator(LocalAuthenticator, LTI13Authenticator):
     course_id = Unicode(help="The course id (the grader service's name)").tag(config=True)
     formgrade_group = Unicode(help="The group of those who grade").tag(config=True)
     course_group = Unicode(help="The group of everyone in the course").tag(config=True)
+    deployment_ids = Set(Unicode(), help="The tool's deployments (installations) in the LMS "
+                         "whose launches are taken; empty: any").tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,6 +83,10 @@ class CourseLTI13Authenticator(LocalAuthenticator, LTI13Authenticator):
     async def authenticate(self, handler: Any, data: dict[str, Any] | None = None) -> dict:
         claims = data or {}
         self.refuse_replay(claims)
+        deployment = claims.get(DEPLOYMENT_CLAIM)
+        if self.deployment_ids and deployment not in self.deployment_ids:
+            raise LoginError(f"this launch comes from another installation of the tool in "
+                             f"the LMS (deployment {deployment!r})")
         try:
             name = launch_name(claims)
         except NotACourseName as error:
@@ -121,8 +128,12 @@ def configure(c: Any, course_id: str, formgrade_group: str, course_group: str,
         setattr(c.LTI13Authenticator, setting, [value] if setting == "client_id" else value)
     # The claim ltiauthenticator's own get_username would read: the one lms.py reads.
     c.LTI13Authenticator.username_key = "custom_username"
-    # Whoever the LMS launches may enter: the LMS decides who is in the course.
+    # Whoever the LMS launches may enter: the LMS decides who is in the course; with
+    # DEEPFAKE_ETHICS_LTI_DEPLOYMENT_ID, only from these installations of the tool.
     c.Authenticator.allow_all = True
+    deployments = os.environ.get("DEEPFAKE_ETHICS_LTI_DEPLOYMENT_ID", "")
+    c.CourseLTI13Authenticator.deployment_ids = {d.strip() for d in deployments.split(",")
+                                                 if d.strip()}
     # Groups come from each launch's roles (the authenticator manages them), so the class
     # lists' groups are not loaded; the roles of jupyterhub_config.py still name them.
     c.Authenticator.manage_groups = True
