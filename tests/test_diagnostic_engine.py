@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from node_js import node
 
+from deepfake_ethics import diagnostic_session
+from deepfake_ethics.bank import CONTENT_DIR
+from deepfake_ethics.content_yaml import read_yaml
 from deepfake_ethics.diagnostic_export import diagnostic_data
 from deepfake_ethics.diagnostic_widget import DiagnosticWidget
 from deepfake_ethics.progress import ProgressStore
@@ -93,6 +96,28 @@ def test_the_site_draws_marks_and_words_a_form_as_jupyterlab_does(tmp_path, mome
     assert full_js["submit"]["record"]["answers"] == kept  # the same marking
 
     assert earlier_js["results"] == widget.result_html(record, earlier=True)
+
+
+FIRST_FORM = read_yaml(CONTENT_DIR / "diagnostic_forms.yaml")["first_form"]
+
+
+def test_the_table_of_first_forms_passes_on_both_engines():
+    """The same learner takes the same form first on the site as in JupyterLab."""
+    assert set(FIRST_FORM.values()) == {"A", "B"}  # the table has both outcomes
+    runs = [{"moment": moment, "learner": learner, "before": None}
+            for learner in FIRST_FORM for moment in ("before", "after")]
+    found = iter(run_js(runs))
+    for learner, first in FIRST_FORM.items():
+        before, after = next(found)["form"], next(found)["form"]
+        assert diagnostic_session.form_for("before", learner) == first == before, learner
+        assert diagnostic_session.form_for("after", learner) == after != first, learner
+
+
+def test_the_browser_takes_the_first_form_by_the_python_rule_for_many_learners():
+    learners = [f"{n:016x}" for n in range(0, 2**40, 2**40 // 300)] + ["é-ü", "x" * 70]
+    runs = [{"moment": "before", "learner": learner, "before": None} for learner in learners]
+    assert [r["form"] for r in run_js(runs)] == [diagnostic_session.first_form(learner)
+                                                 for learner in learners]
 
 
 def test_the_first_form_is_counterbalanced_across_learners():

@@ -34,7 +34,8 @@ WHEN = {"before": "at the start (lesson 00)", "after": "at the end (the closing 
 
 
 def first_form(learner: str) -> str:
-    """The form this learner takes first ("A" or "B"), from their random id."""
+    """The form this learner takes first ("A" or "B"), from their random id (the website's
+    engine follows the same rule: ``content/diagnostic_forms.yaml``)."""
     digest = hashlib.sha256(f"{learner}\ndiagnostic".encode()).digest()
     return DIAGNOSTIC_FORMS[digest[0] % 2]
 

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from deepfake_ethics.bank import diagnostic_form, quizzes
+from deepfake_ethics.diagnostic_session import first_form
 from deepfake_ethics.quiz_feedback import RIGHT
 
 from .lab import (
@@ -430,6 +431,7 @@ def test_the_diagnostic_before_and_after_as_in_jupyterlab(site, visit, axe_sourc
     assert violations == [], "\n".join(violations)
     record = json.loads(page.evaluate("localStorage.getItem('deepfake-ethics:progress')"))
     assert record["diagnostic"]["before"]["form"] == first
+    assert first == first_form(record["learner"])  # the form JupyterLab gives this learner
     assert len(record["diagnostic"]["before"]["answers"]) == n
 
     page.reload()
