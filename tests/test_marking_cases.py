@@ -125,6 +125,7 @@ def every_check(q: Quiz) -> list[tuple[int, ...]]:
     return [c for size in sizes for c in combinations(range(n), size)]
 
 
+@pytest.mark.slow  # node runs every check of every quiz (the table above stays in the fast tier)
 def test_every_check_of_every_quiz_reads_the_same_on_both_engines(tmp_path):
     """First try, second try, the answer shown after a hint, and a reflection: HTML and
     controls equal, for every option set a learner can choose, in a shuffled order."""
