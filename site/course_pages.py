@@ -12,7 +12,8 @@ event, before MyST-NB parses it), as MyST-NB renders outputs:
 * ``show_progress()``: a placeholder for the learner's progress, kept in the browser;
 * ``diagnostic("before")``: the same for a form of the diagnostic
   (:mod:`deepfake_ethics.diagnostic_export`);
-* the closing chart and summary: a note that they run in JupyterLab.
+* ``show_before_and_after()`` and ``save_summary()``: the same for the closing notebook's
+  comparison and its one-page summary to download (:mod:`deepfake_ethics.closing_export`).
 
 The cells of these calls, and a cell that only imports them, show no code. Every notebook
 page starts with links to download the notebook and to open it on Binder. Pages load
@@ -43,12 +44,7 @@ from deepfake_ethics.quiz_widget import static_html
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 COURSE_CALLS = {"quiz", "figure", "show_progress", "diagnostic", "show_before_and_after",
                 "save_summary"}
-IN_JUPYTERLAB = {
-    "show_before_and_after": "Your before-and-after chart is drawn in JupyterLab from the "
-                             "diagnostic: open this notebook on Binder, or run `make lab`.",
-    "save_summary": "The one-page summary of your course is saved in JupyterLab: open this "
-                    "notebook on Binder, or run `make lab`.",
-}
+CLOSING_PARTS = {"show_before_and_after": "comparison", "save_summary": "summary"}
 
 
 def _imports_course_functions(node: ast.stmt) -> bool:
@@ -149,8 +145,16 @@ def figure_cell(cell: dict[str, Any], figure_id: str) -> None:
                                   "figure": {"caption": image.caption}}
 
 
-def note_output(text: str) -> dict[str, Any]:
-    return nbformat.v4.new_output("display_data", data={"text/markdown": f"*{text}*"})
+def closing_output(part: str) -> dict[str, Any]:
+    """A placeholder holding the closing summary's parts as JSON
+    (:mod:`deepfake_ethics.closing_export`): ``part`` is the comparison (two tables) or
+    the summary to download, which ``_static/course_site.js`` makes from the progress."""
+    from deepfake_ethics.closing_export import closing_data
+
+    return html_output(
+        f'<div class="dfe-site-closing" data-part="{html.escape(part)}">'
+        f'<script type="application/json">{json_in_html(closing_data())}</script>'
+        "<noscript><p>Your results are shown here when scripts run.</p></noscript></div>")
 
 
 def links_cell(path: str, repository: str) -> dict[str, Any]:
@@ -188,7 +192,7 @@ def site_notebook(text: str, path: str, repository: str) -> str:
         elif name == "diagnostic":
             cell.outputs = [diagnostic_output(*args)]
         else:
-            cell.outputs = [note_output(IN_JUPYTERLAB[name])]
+            cell.outputs = [closing_output(CLOSING_PARTS[name])]
     nb.cells.insert(0, links_cell(path, repository))
     return nbformat.writes(nb)
 

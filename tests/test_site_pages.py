@@ -91,6 +91,19 @@ def test_other_code_is_kept_and_each_page_links_to_its_notebook_and_binder():
     assert 'class="dfe-site-progress"' in progress.outputs[0]["data"]["text/html"]
 
 
+def test_the_closing_calls_become_placeholders_holding_the_summarys_parts():
+    from deepfake_ethics.closing_export import closing_data
+
+    page = _page([nbformat.v4.new_code_cell("show_before_and_after()"),
+                  nbformat.v4.new_code_cell("save_summary()")])
+    for cell, part in zip(page.cells[1:], ("comparison", "summary"), strict=True):
+        assert "remove-input" in cell.metadata.tags
+        markup = cell.outputs[0]["data"]["text/html"]
+        assert f'class="dfe-site-closing" data-part="{part}"' in markup
+        data = re.search(r'<script type="application/json">(.*?)</script>', markup, re.S)
+        assert json.loads(data.group(1).replace("<\\/", "</")) == closing_data()
+
+
 def test_progress_rows_list_every_quiz_once_in_course_order():
     rows = course_pages.progress_rows()
     ids = [q["id"] for row in rows for q in row["quizzes"]]

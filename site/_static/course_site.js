@@ -5,9 +5,11 @@
 // interface; this file provides that model, backed by the browser engine (quiz_engine.js)
 // instead of a kernel. Progress is kept in this browser's localStorage in the shape of
 // JupyterLab's progress.json ({learner, quizzes, notes}); nothing leaves the browser, and
-// the learner can save it to a file and load it again (.dfe-site-progress).
+// the learner can save it to a file and load it again (.dfe-site-progress). The closing
+// notebook's comparison and summary (.dfe-site-closing) are made from the same record.
 
 import view from "./quiz.js";
+import { caption, faqTable, quizTable, summaryPage } from "./closing_summary.js";
 import { DiagnosticEngine } from "./diagnostic_engine.js";
 import { QuizEngine, optionOrder, viewState } from "./quiz_engine.js";
 
@@ -63,10 +65,11 @@ function read() {
   let data = null;
   try { data = JSON.parse(localStorage.getItem(STORE)); } catch { data = null; }
   if (problem(data) !== null) {
-    data = { learner: newLearner(), quizzes: {}, notes: {} };
+    data = { version: 1, learner: newLearner(), quizzes: {}, notes: {} };
     write(data);
   }
   data.notes = data.notes || {};
+  data.version = data.version ?? 1; // progress.json's format, so that JupyterLab reads a saved file
   return data;
 }
 
@@ -316,6 +319,42 @@ function mountProgress(holder) {
   redraw();
 }
 
+// -- the closing notebook: the comparison and the summary to keep ------------------------
+// Both from the progress in this browser (closing_summary.js fills the parts that
+// closing_export rendered); the comparison follows each change, such as the form after.
+function mountClosing(holder) {
+  const data = JSON.parse(holder.querySelector("script[type='application/json']").textContent);
+  const box = element("div", { class: "dfe-progress dfe-closing" });
+  if (holder.dataset.part === "comparison") {
+    const text = element("p", { class: "dfe-closing-caption" });
+    const tables = element("div", { class: "dfe-closing-tables" });
+    const redraw = () => {
+      const progress = read();
+      text.textContent = caption(data, progress);
+      tables.innerHTML = faqTable(data, progress) + quizTable(data, progress);
+    };
+    document.addEventListener("dfe-progress", redraw);
+    redraw();
+    box.append(text, tables);
+  } else {
+    const status = element("p", { class: "dfe-progress-status", role: "status" });
+    const button = element("button", { type: "button", class: "dfe-button",
+      "data-action": "save-summary" }, [data.download]);
+    button.addEventListener("click", () => {
+      const page = summaryPage(data, read(), new Date());
+      const link = element("a", { download: data.name,
+        href: URL.createObjectURL(new Blob([page], { type: "text/html" })) });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      status.textContent = `Your summary was saved as ${data.name}: one page that needs no `
+        + "internet connection. Open it in any web browser, print it or keep it.";
+    });
+    box.append(element("div", { class: "dfe-buttons" }, [button]), status);
+  }
+  holder.append(box);
+}
+
 // -- the printed page: the quizzes' key at its end ------------------------------------------
 // Shown only in print (course_site.css): each quiz's answer as Show the answer gives it, in
 // the learner's option order, so that a printed lesson is a handout with its key.
@@ -340,4 +379,5 @@ for (const holder of document.querySelectorAll(".dfe-site-progress")) { mountPro
 for (const holder of document.querySelectorAll(".dfe-site-diagnostic")) {
   mountDiagnostic(holder);
 }
+for (const holder of document.querySelectorAll(".dfe-site-closing")) { mountClosing(holder); }
 printKey(drawn);

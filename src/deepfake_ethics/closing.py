@@ -7,7 +7,8 @@ scored quizzes answered right at the first try; it is drawn with the course's pl
 and shown with alt text that says everything the chart shows. ``save_summary()`` writes the
 same as one self-contained HTML page (inline style, the chart inline, no script, nothing
 fetched from anywhere) beside the progress file, says where, and offers it for download
-from the notebook itself. Nothing leaves the learner's computer.
+from the notebook itself. Nothing leaves the learner's computer. The summary's parts are
+functions of their data, which :mod:`.closing_export` renders for the course website.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from .progress_chart import row_label, row_name
 SUMMARY_NAME = "deepfake-ethics-summary.html"
 COURSE = "The Ethics of Deepfakes"
 VERDICT = {True: "right", False: "wrong", None: "not taken"}
+TO_DO = " Take the diagnostic above to fill in the second column."
+DOWNLOAD = "Download your summary"
 
 
 def _short(text: str, width: int = 46) -> str:
@@ -46,12 +49,17 @@ def _day(stamp: str) -> str:
         return stamp[:10]
 
 
-def _moment_line(moment: str, found: dict[str, Any]) -> str:
-    taken = found.get(moment)
+def moment_line(moment: str, taken: dict[str, Any] | None) -> str:
+    """One moment of the diagnostic in a sentence (``taken``: right, items, form and day)."""
     if not taken:
         return f"{moment.capitalize()}: not taken yet."
     return (f"{moment.capitalize()}: {taken['right']} of {taken['items']} right (form "
-            f"{taken['form']}, {_day(taken['submitted'])}).")
+            f"{taken['form']}, {taken['day']}).")
+
+
+def _moment_line(moment: str, found: dict[str, Any]) -> str:
+    taken = found.get(moment)
+    return moment_line(moment, {**taken, "day": _day(taken["submitted"])} if taken else None)
 
 
 def describe(store: ProgressStore | None = None) -> dict[str, Any]:
@@ -134,7 +142,7 @@ def caption(data: dict[str, Any]) -> str:
     found = data["totals"]
     text = " ".join(_moment_line(m, found) for m in MOMENTS)
     if "after" not in found:
-        text += " Take the diagnostic above to fill in the second column."
+        text += TO_DO
     return text
 
 
@@ -169,34 +177,67 @@ blockquote { border-left: 4px solid #0072B2; margin: 0.5em 0; padding: 0.2em 0.8
 """
 
 
-def summary_html(store: ProgressStore | None = None, made: dt.date | None = None) -> str:
-    """The one-page summary: a self-contained HTML document (no script, nothing fetched)."""
-    store = store or default_store()
-    data = describe(store)
-    chart = show_before_and_after(store)
-    svg = base64.b64encode(chart.svg).decode("ascii")
-    day = _date(made or dt.date.today())
-    found = data["totals"]
+# The summary's parts, each from the data it shows; the website's engine fills the same
+# parts (deepfake_ethics.closing_export renders them with placeholders).
+
+
+def faq_row(faq: str, question: str, before: str, after: str) -> str:
+    """A row of the diagnostic's table (``before``, ``after``: words of VERDICT)."""
     esc = html.escape
-    rows = "".join(
-        f"<tr><th scope='row'>{esc(r['faq'])}</th><td>{esc(r['question'])}</td>"
-        f"<td>{VERDICT[r['before']]}</td><td>{VERDICT[r['after']]}</td></tr>"
-        for r in data["faqs"])
-    totals_row = "".join(
-        f"<td>{found[m]['right']} of {found[m]['items']} (form {esc(found[m]['form'])})</td>"
-        if m in found else "<td>not taken</td>" for m in MOMENTS)
-    lesson_rows = "".join(
-        f"<tr><th scope='row'>{esc(row_label(r))}</th><td>{r['answered']} of {r['quizzes']}"
-        f"</td><td>{r['first_try_right']} of {r['scored']}</td></tr>" for r in data["lessons"])
-    notes = store.load().get("notes", {})
-    bank = quizzes()
-    reasoning = "".join(
-        f"<h3>{esc(bank[qid].title if qid in bank else qid)}</h3>"
-        f"<blockquote>{esc(note['text'])}</blockquote>"
-        for qid, note in notes.items() if note.get("text", "").strip())
-    if reasoning:
-        reasoning = ("<h2>Your reasoning, in your words</h2><p class='note'>What you wrote "
-                     f"for the reflection quizzes.</p>{reasoning}")
+    return (f"<tr><th scope='row'>{esc(faq)}</th><td>{esc(question)}</td>"
+            f"<td>{before}</td><td>{after}</td></tr>")
+
+
+def total_cell(taken: dict[str, Any] | None) -> str:
+    """A moment's total (right, items, form), or that it was not taken."""
+    if not taken:
+        return "<td>not taken</td>"
+    return f"<td>{taken['right']} of {taken['items']} (form {html.escape(taken['form'])})</td>"
+
+
+def lesson_row(label: str, answered: Any, quizzes_: Any, first: Any, scored: Any) -> str:
+    """A row of the quizzes' table."""
+    return (f"<tr><th scope='row'>{html.escape(label)}</th><td>{answered} of {quizzes_}"
+            f"</td><td>{first} of {scored}</td></tr>")
+
+
+def diagnostic_table(rows: str, totals_row: str) -> str:
+    """The diagnostic, question by question, with the totals."""
+    return f"""<table>
+<caption>The diagnostic, question by question</caption>
+<thead><tr><th scope="col">FAQ</th><th scope="col">Question</th><th scope="col">Before</th>
+<th scope="col">After</th></tr></thead>
+<tbody>{rows}</tbody>
+<tfoot><tr><th scope="row" colspan="2">Right in total</th>{totals_row}</tr></tfoot>
+</table>"""
+
+
+def lessons_table(rows: str) -> str:
+    """The quizzes, lesson by lesson."""
+    return f"""<table>
+<caption>Quizzes answered, and scored quizzes right at the first try</caption>
+<thead><tr><th scope="col">Lesson</th><th scope="col">Answered</th>
+<th scope="col">Right at the first try</th></tr></thead>
+<tbody>{rows}</tbody>
+</table>"""
+
+
+def reasoning_item(title: str, text: str) -> str:
+    """One reflection's reasoning, in the learner's words."""
+    return f"<h3>{html.escape(title)}</h3><blockquote>{html.escape(text)}</blockquote>"
+
+
+def reasoning_section(items: str) -> str:
+    """The learner's reasoning (nothing when there is none)."""
+    if not items:
+        return ""
+    return ("<h2>Your reasoning, in your words</h2><p class='note'>What you wrote "
+            f"for the reflection quizzes.</p>{items}")
+
+
+def summary_page(day: str, moments: str, faq_table: str, quiz_table: str, figure: str,
+                 reasoning: str) -> str:
+    """The summary's document around its parts (each already HTML)."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -208,39 +249,49 @@ def summary_html(store: ProgressStore | None = None, made: dt.date | None = None
 <body>
 <main>
 <h1>Your summary: {COURSE}</h1>
-<p class="note">Made on {esc(day)} from the progress file on your own computer. Nothing was
+<p class="note">Made on {day} from the progress file on your own computer. Nothing was
 sent anywhere; this page needs no internet connection and runs no script.</p>
 <h2>Before and after</h2>
 <p>You took one form of a short diagnostic {WHEN['before']} and the other
 {WHEN['after']}: one question for each of the eleven questions of Alan Zucconi's
-post <em>The Ethics of Deepfakes</em> (2018). {esc(_moment_line('before', found))}
-{esc(_moment_line('after', found))}</p>
-<table>
-<caption>The diagnostic, question by question</caption>
-<thead><tr><th scope="col">FAQ</th><th scope="col">Question</th><th scope="col">Before</th>
-<th scope="col">After</th></tr></thead>
-<tbody>{rows}</tbody>
-<tfoot><tr><th scope="row" colspan="2">Right in total</th>{totals_row}</tr></tfoot>
-</table>
+post <em>The Ethics of Deepfakes</em> (2018). {moments}</p>
+{faq_table}
 <p class="note">The two forms are parallel but not identical, and one question per topic
 is a small sample: read a change on one question as a sign, not as proof.</p>
 <h2>Quizzes, lesson by lesson</h2>
-<table>
-<caption>Quizzes answered, and scored quizzes right at the first try</caption>
-<thead><tr><th scope="col">Lesson</th><th scope="col">Answered</th>
-<th scope="col">Right at the first try</th></tr></thead>
-<tbody>{lesson_rows}</tbody>
-</table>
-<figure>
-<img src="data:image/svg+xml;base64,{svg}" alt="{esc(chart.alt)}">
-<figcaption>{esc(chart.caption)}</figcaption>
-</figure>
+{quiz_table}
+{figure}
 {reasoning}
 <p class="note">{COURSE} is an open course. It is not legal advice.</p>
 </main>
 </body>
 </html>
 """
+
+
+def summary_html(store: ProgressStore | None = None, made: dt.date | None = None) -> str:
+    """The one-page summary: a self-contained HTML document (no script, nothing fetched)."""
+    store = store or default_store()
+    data = describe(store)
+    chart = show_before_and_after(store)
+    svg = base64.b64encode(chart.svg).decode("ascii")
+    found = data["totals"]
+    esc = html.escape
+    rows = "".join(faq_row(r["faq"], r["question"], VERDICT[r["before"]], VERDICT[r["after"]])
+                   for r in data["faqs"])
+    totals_row = "".join(total_cell(found.get(m)) for m in MOMENTS)
+    lesson_rows = "".join(lesson_row(row_label(r), r["answered"], r["quizzes"],
+                                     r["first_try_right"], r["scored"]) for r in data["lessons"])
+    notes = store.load().get("notes", {})
+    bank = quizzes()
+    reasoning = "".join(reasoning_item(bank[qid].title if qid in bank else qid, note["text"])
+                        for qid, note in notes.items() if note.get("text", "").strip())
+    figure = (f'<figure>\n<img src="data:image/svg+xml;base64,{svg}" alt="{esc(chart.alt)}">\n'
+              f"<figcaption>{esc(chart.caption)}</figcaption>\n</figure>")
+    moments = f"{esc(_moment_line('before', found))}\n{esc(_moment_line('after', found))}"
+    return summary_page(esc(_date(made or dt.date.today())), moments,
+                        diagnostic_table(rows, totals_row), lessons_table(lesson_rows), figure,
+                        reasoning_section(reasoning))
 
 
 @dataclass
@@ -254,7 +305,7 @@ class SavedSummary:
     def _link(self) -> str:
         data = base64.b64encode(self.html.encode("utf-8")).decode("ascii")
         return (f'<a download="{SUMMARY_NAME}" href="data:text/html;charset=utf-8;base64,{data}">'
-                "Download your summary</a>")
+                f"{DOWNLOAD}</a>")
 
     def _repr_html_(self) -> str:
         where = (f"<p>✔ Your summary is saved at <code>{html.escape(str(self.path))}</code>. "

@@ -11,6 +11,7 @@ reasoning, and progress survives a reload and travels as a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import json
@@ -24,8 +25,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deepfake_ethics.bank import diagnostic_form, quizzes
-from deepfake_ethics.diagnostic_session import first_form
+from deepfake_ethics.bank import diagnostic_form, faqs, quizzes
+from deepfake_ethics.closing import DOWNLOAD, SUMMARY_NAME, VERDICT, summary_html
+from deepfake_ethics.diagnostic_session import before_and_after, first_form
+from deepfake_ethics.progress import ProgressStore, summary
+from deepfake_ethics.progress_chart import row_label
 from deepfake_ethics.quiz_feedback import RIGHT
 
 from .lab import (
@@ -441,3 +445,79 @@ def test_the_diagnostic_before_and_after_as_in_jupyterlab(site, visit, axe_sourc
     other = "B" if first == "A" else "A"
     expect(page.locator(".dfe-site-diagnostic h3")).to_contain_text(
         f"Diagnostic, form {other}: after the lessons")
+
+
+def take_form(page, choose: int) -> None:
+    """Answer every item of the diagnostic on this page with its option ``choose`` (in
+    the learner's order) and submit it."""
+    form = page.locator(".dfe-site-diagnostic .dfe-diagnostic")
+    items = form.locator(".dfe-diag-item")
+    expect(items).to_have_count(len(diagnostic_form("A")))
+    for k in range(items.count()):
+        items.nth(k).get_by_role("radio").nth(choose).check()
+    form.get_by_role("button", name="Submit my answers").click()
+    expect(form.locator(".dfe-feedback-area")).to_contain_text("right (form ", timeout=10_000)
+
+
+def test_the_closing_page_compares_before_and_after_and_saves_the_summary(site, visit,
+                                                                          axe_source, tmp_path):
+    """Quizzes answered and both forms taken: the closing page's tables say, per FAQ, right
+    or wrong before and after and, per lesson, the first-try results; the summary it
+    downloads is the page JupyterLab's save_summary writes from the same progress (without
+    the chart, whose tables it has)."""
+    url, _ = site
+    page, _ = visit
+    page.goto(url + LESSON)
+    answered = [q for q in quizzes().values() if q.lesson == "01-introduction"
+                and q.kind != "reflection"][:2]
+    for q, right in zip(answered, (True, False), strict=True):
+        box = quiz_box(page, q.id)
+        option(box, q, next(i for i, o in enumerate(q.options) if o.correct is right)).click()
+        check_button(box).click()
+        expect(feedback(box)).not_to_have_text("")
+    page.goto(url + "notebooks/00-start-here.html")
+    take_form(page, 0)
+    page.goto(url + "notebooks/06-closing.html")
+    comparison = page.locator(".dfe-site-closing[data-part='comparison'] .dfe-closing")
+    expect(comparison.locator(".dfe-closing-caption")).to_contain_text(
+        "After: not taken yet. Take the diagnostic above")
+    take_form(page, 1)  # the comparison follows, without a reload
+    expect(comparison.locator(".dfe-closing-caption")).not_to_contain_text("not taken yet")
+
+    record = json.loads(page.evaluate("localStorage.getItem('deepfake-ethics:progress')"))
+    store = ProgressStore(tmp_path / "progress.json")
+    (tmp_path / "progress.json").write_text(json.dumps(record))
+    rows = comparison.locator("table").nth(0).locator("tbody tr")
+    expect(rows).to_have_count(len(faqs()))
+    found = before_and_after(store)
+    assert not list(tmp_path.glob("*.corrupt-*"))  # JupyterLab reads the site's record
+    for k, row in enumerate(found):
+        expect(rows.nth(k)).to_have_text(re.compile(
+            rf"^{re.escape(row['faq'])}.*{VERDICT[row['before']]}{VERDICT[row['after']]}$"))
+    lesson = next(r for r in summary(store) if r["lesson"] == "01-introduction")
+    assert lesson["answered"] == 2 and lesson["first_try_right"] == 1
+    expect(comparison.locator("table").nth(1).locator("tbody tr", has_text="01 ")).to_have_text(
+        f"{row_label(lesson)}2 of {lesson['quizzes']}1 of {lesson['scored']}")
+    expect(comparison.locator("table").nth(0).locator("tfoot")).to_contain_text(
+        f"(form {record['diagnostic']['before']['form']})")
+    page.evaluate(axe_source)
+    violations = axe_violations(page, ".dfe-site-closing")
+    assert violations == [], "\n".join(violations)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, "
+                          "document.documentElement.clientWidth]")
+    assert width[0] <= width[1]
+
+    save = page.locator(".dfe-site-closing[data-part='summary']").get_by_role(
+        "button", name=DOWNLOAD)
+    save.focus()
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename == SUMMARY_NAME
+    saved = Path(download.path()).read_text(encoding="utf-8")
+    python = summary_html(store, made=dt.date.today())
+    assert saved == re.sub(r"<figure>\n<img [^\n]*>\n<figcaption>[^\n]*</figcaption>\n"
+                           r"</figure>", "", python)
+    assert "<script" not in saved and "After: " in saved
+    expect(page.locator(".dfe-site-closing[data-part='summary'] [role='status']")).to_contain_text(
+        SUMMARY_NAME)
