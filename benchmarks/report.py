@@ -94,6 +94,20 @@ def render(results: dict) -> str:
                   f"{rows['make test-fast']['cpu_s']:.1f} s of CPU time, collection included "
                   f"(target < 15 s), of which collection alone "
                   f"{rows['collection alone']['cpu_s']:.1f} s; median of 3 runs.", ""]
+    if "site" in results:
+        rows = {r["measure"]: r for r in results["site"]["rows"]}
+        site_s = rows["site: open lesson 02 to first quiz, median"]["seconds"]
+        lab = rows.get("JupyterLab: open lesson 02 to first quiz")
+        versus = (f", against {lab['seconds']:.2f} s in JupyterLab in the same run (server up, "
+                  f"Run All Cells): ratio {site_s / lab['seconds']:.2f} (target ≤ 0.1)"
+                  if lab else "")
+        parts += [f"**The website** (`benchmarks/bench_site.py`, {results['site']['date']}, "
+                  "Chromium at 360×740): from opening lesson 02 to its first quiz being "
+                  f"interactive, median of cold loads: {site_s:.2f} s{versus}. The lesson 02 "
+                  f"page with its figures: {rows['site: lesson 02 page, files']['count']} files, "
+                  f"{rows['site: lesson 02 page, bytes served']['bytes'] / 1024:.0f} KiB "
+                  f"uncompressed, {rows['site: lesson 02 page, bytes gzipped']['bytes'] / 1024:.0f}"
+                  " KiB gzip.", ""]
     machine = next(iter(results.values()))["machine"] if results else ""
     parts.append(f"Machine: 2 cores, {machine}. Reproduce with `make benchmark`.")
     return "\n".join(parts)

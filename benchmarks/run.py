@@ -12,6 +12,7 @@ import bench_env_size
 import bench_hub
 import bench_import
 import bench_lessons
+import bench_site
 import bench_tests
 
 
@@ -21,7 +22,7 @@ def main() -> int:
                         ("autograde", bench_autograde), ("class", bench_class),
                         ("browser", bench_browser), ("env_size", bench_env_size),
                         ("hub", bench_hub), ("class_login", bench_class_login),
-                        ("tests", bench_tests)):
+                        ("tests", bench_tests), ("site", bench_site)):
         print(f"\n## {name}\n", flush=True)
         failed += bench.main([]) != 0
     return 1 if failed else 0

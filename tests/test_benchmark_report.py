@@ -13,3 +13,22 @@ def test_readme_shows_latest_benchmark_figures():
     assert {"lessons", "import", "autograde", "class", "browser"} <= set(results)
     readme = (ROOT / "README.md").read_text()
     assert report.section(readme) == report.render(results), "run benchmarks/report.py"
+
+
+def test_the_site_benchmark_is_run_and_reported():
+    """make benchmark runs bench_site.py, and the README shows its figures."""
+    import run
+
+    assert "bench_site" in run.main.__code__.co_names
+    rows = [{"measure": "site: open lesson 02 to first quiz, median", "seconds": 0.487},
+            {"measure": "site: lesson 02 page, files", "count": 25},
+            {"measure": "site: lesson 02 page, bytes served", "bytes": 1094 * 1024},
+            {"measure": "site: lesson 02 page, bytes gzipped", "bytes": 307 * 1024},
+            {"measure": "JupyterLab: open lesson 02 to first quiz", "seconds": 8.19}]
+    text = report.render({"site": {"machine": "x86_64", "date": "2026-12-03", "rows": rows}})
+    assert "`benchmarks/bench_site.py`, 2026-12-03" in text
+    assert "0.49 s, against 8.19 s in JupyterLab" in text and "ratio 0.06 (target ≤ 0.1)" in text
+    assert "25 files, 1094 KiB uncompressed, 307 KiB gzip" in text
+    without_lab = report.render({"site": {"machine": "x86_64", "date": "2026-12-03",
+                                          "rows": rows[:4]}})
+    assert "0.49 s. The lesson 02" in without_lab and "JupyterLab" not in without_lab
