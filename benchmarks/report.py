@@ -79,6 +79,21 @@ def render(results: dict) -> str:
                   f"Collecting the two submissions took {rows['collect']['seconds']:.1f} s "
                   f"and grading both essays by hand in the formgrader "
                   f"{rows['grade essays by hand']['seconds']:.1f} s.", ""]
+    if "class_login" in results:
+        rows = {r["measure"]: r for r in results["class_login"]["rows"]}
+        everyone = next(r for r in rows.values() if "baseline" in r)
+        memory = rows["memory per student (server + kernel)"]
+        parts += [f"**A class logging in at once** (`benchmarks/bench_class_login.py`, "
+                  f"{results['class_login']['date']}: real accounts log in to the hub of "
+                  "`deploy/jupyterhub/` in the same minute, open lesson 02 and run its first "
+                  f"quiz): {everyone['measure']} took {everyone['seconds']:.0f} s against "
+                  f"{everyone['baseline_seconds']:.1f} s for {everyone['baseline']} "
+                  f"({everyone['ratio']:.1f}×); the median student waited "
+                  f"{rows['median student']['seconds']:.0f} s; errors: "
+                  f"{rows['errors']['count']} (target 0); memory per student "
+                  f"{memory['mean_mb']} MB (largest {memory['max_mb']} MB). "
+                  "[docs/deployment.md](docs/deployment.md) sizes a machine from these "
+                  "figures.", ""]
     if "env_size" in results:
         rows = {r["environment"]: r for r in results["env_size"]["rows"]}
         lab, bare = rows["make lab"], rows["bare stack"]

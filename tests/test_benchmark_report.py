@@ -32,3 +32,20 @@ def test_the_site_benchmark_is_run_and_reported():
     without_lab = report.render({"site": {"machine": "x86_64", "date": "2026-12-03",
                                           "rows": rows[:4]}})
     assert "0.49 s. The lesson 02" in without_lab and "JupyterLab" not in without_lab
+
+
+def test_the_class_benchmark_is_run_and_reported():
+    """make benchmark runs bench_class_login.py (issue 19), and the README shows a class's
+    time to every quiz, its errors and its memory per student."""
+    import run
+
+    assert "bench_class_login" in run.main.__code__.co_names
+    rows = [{"measure": "30 students: first log-in to every quiz shown", "seconds": 115.3,
+             "baseline": "one student alone", "baseline_seconds": 7.9, "ratio": 14.6},
+            {"measure": "median student", "seconds": 111.4},
+            {"measure": "errors", "count": 0},
+            {"measure": "memory per student (server + kernel)", "mean_mb": 211, "max_mb": 212}]
+    text = report.render({"class_login": {"machine": "x86_64", "date": "2026-12-03",
+                                          "rows": rows}})
+    assert "30 students: first log-in to every quiz shown took 115 s" in text
+    assert "errors: 0 (target 0)" in text and "memory per student 211 MB" in text
