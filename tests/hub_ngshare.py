@@ -38,8 +38,9 @@ CONFIG = """
 import json as _json
 
 VALUES = _json.loads({values!r})  # the file's `hub` section
-c.JupyterHub.services = [{{  # hub.services.ngshare; the hub starts it here
-    "name": "ngshare",
+c.JupyterHub.services = [_s for _s in c.JupyterHub.services  # Z2JH runs its own culler
+                         if _s["name"] == "idle-culler"] + [{{  # hub.services.ngshare;
+    "name": "ngshare",                                       # the hub starts it here
     "url": "http://127.0.0.1:{ngshare_port}",
     "command": {command!r},
 }}]
