@@ -11,7 +11,6 @@ checks there, so a run that cannot grade stops with one message and deletes noth
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from nbconvert.exporters import NotebookExporter
@@ -29,18 +28,25 @@ def uses_sandbox(config: Config) -> bool:
     return isinstance(chosen, type) and issubclass(chosen, SandboxedKernelManager)
 
 
-@functools.cache
+_sandbox_works = False  # once it has started in this process, it is not checked again
+
+
 def _sandbox_problem() -> str | None:
+    """Why the sandbox cannot start (checked again after a failure: a long-running
+    formgrader sees bubblewrap once it is installed)."""
+    global _sandbox_works
+    if _sandbox_works:
+        return None
     try:
         check_sandbox()
     except SandboxError as error:
         return f"the grading sandbox cannot start: {error}"
+    _sandbox_works = True
     return None
 
 
 def problems(config: Config) -> list[str]:
-    """What stops grading on this machine (empty when it can grade); checked once per
-    process."""
+    """What stops grading on this machine (empty when it can grade)."""
     found = []
     if uses_sandbox(config):
         problem = _sandbox_problem()
